@@ -1,0 +1,143 @@
+package dev.hvmspec.cli;
+
+import dev.hvmspec.conformance.check.CheckResult;
+import dev.hvmspec.conformance.check.Checker;
+import dev.hvmspec.conformance.check.JUnitXmlWriter;
+import dev.hvmspec.conformance.check.ReportWriter;
+import dev.hvmspec.conformance.impl.AdapterImplementation;
+import dev.hvmspec.conformance.impl.AdapterSettings;
+import dev.hvmspec.conformance.impl.Implementation;
+import dev.hvmspec.conformance.vectors.Diagnostic;
+import dev.hvmspec.conformance.vectors.Vector;
+import dev.hvmspec.conformance.vectors.VectorFormatException;
+import dev.hvmspec.conformance.vectors.VectorReader;
+import dev.hvmspec.model.runtime.DomainModel;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code hvmspec check}: runs the vectors against the bundled model or, through an adapter, another implementation. */
+@Command(
+        name = "check",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Check an implementation against the test vectors: the bundled reference model, or with --adapter any",
+            "program speaking the adapter protocol (hvmspec-adapter/1).",
+            "The last line of output is 'P passed, F failed, S skipped' (F counts failures and errors).",
+            "Exit status: 0 when F is 0, 1 otherwise, 2 for bad usage or unreadable vectors."
+        })
+final class CheckCommand implements Callable<Integer> {
+
+    /** Diagnostics beyond this many are counted, not printed: the first ones are what a user fixes first. */
+    static final int MAX_DIAGNOSTICS_PRINTED = 50;
+
+    @ParentCommand
+    private Main main;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--vectors", arity = "1..*", paramLabel = "PATH",
+            description = "Vector directories (with manifest.json), manifest files or <domain>.jsonl files."
+                    + " Default: the project's vectors/ directory.")
+    private List<Path> vectors = new ArrayList<>();
+
+    @Option(names = "--adapter", paramLabel = "COMMAND",
+            description = "Check the implementation behind this adapter command (run with sh -c) instead of the bundled model.")
+    private Optional<String> adapter = Optional.empty();
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "5",
+            description = "Per-vector timeout for the adapter (default: ${DEFAULT-VALUE}).")
+    private double timeoutSeconds;
+
+    @Option(names = "--adapter-log", paramLabel = "FILE",
+            description = "Append the adapter's stderr to FILE instead of printing it prefixed with [adapter].")
+    private Optional<Path> adapterLog = Optional.empty();
+
+    @Option(names = "--junit-xml", paramLabel = "FILE", description = "Also write the verdicts as JUnit XML.")
+    private Optional<Path> junitXml = Optional.empty();
+
+    @Option(names = "--stats", description = "Print vectors checked, wall seconds and vectors per second.")
+    private boolean stats;
+
+    @Option(names = "--max-failures", paramLabel = "N", defaultValue = "20",
+            description = "Print at most N failures and errors in full (default: ${DEFAULT-VALUE}).")
+    private int maxFailures;
+
+    @Override
+    public Integer call() {
+        if (!(timeoutSeconds > 0) || timeoutSeconds > 86_400) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be between 0 and 86400 seconds");
+        }
+        if (maxFailures < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-failures must not be negative");
+        }
+        List<Path> paths = vectors;
+        if (paths.isEmpty()) {
+            Optional<Path> dir = ProjectPaths.vectors();
+            if (dir.isEmpty()) {
+                main.err().println("hvmspec check: " + ProjectPaths.notFoundHint() + "; use --vectors PATH");
+                return Main.USAGE;
+            }
+            paths = List.of(dir.get());
+        }
+        List<Vector> loaded;
+        try {
+            loaded = new VectorReader().read(paths);
+        } catch (VectorFormatException e) {
+            printDiagnostics(e.diagnostics());
+            return Main.USAGE;
+        }
+        List<DomainModel> models = main.models();
+        CheckResult result;
+        try (Implementation implementation = implementation(models)) {
+            result = new Checker(new Checker.Progress(Optional.of(main.err()), progressInterval())).run(loaded, implementation);
+        }
+        new ReportWriter(new ReportWriter.Options(maxFailures, stats)).write(result, main.out());
+        if (junitXml.isPresent()) {
+            try {
+                JUnitXmlWriter.write(result, junitXml.get());
+            } catch (IOException e) {
+                main.err().println("hvmspec check: cannot write " + junitXml.get() + ": " + e.getMessage());
+                return Main.USAGE;
+            }
+        }
+        return result.exitStatus();
+    }
+
+    private Implementation implementation(List<DomainModel> models) {
+        if (adapter.isEmpty()) {
+            return ModelBridge.inProcess(models);
+        }
+        AdapterSettings settings = AdapterSettings.of(adapter.get())
+                .withTimeout(Duration.ofMillis(Math.max(1, Math.round(timeoutSeconds * 1000))))
+                .withValidator(ModelBridge.validator(models));
+        if (adapterLog.isPresent()) {
+            settings = settings.withStderrLog(adapterLog.get());
+        }
+        return new AdapterImplementation(settings);
+    }
+
+    private static Duration progressInterval() {
+        return System.console() != null ? Duration.ofSeconds(2) : Duration.ofSeconds(5);
+    }
+
+    private void printDiagnostics(List<Diagnostic> diagnostics) {
+        diagnostics.stream().limit(MAX_DIAGNOSTICS_PRINTED).forEach(d -> main.err().println(d));
+        if (diagnostics.size() > MAX_DIAGNOSTICS_PRINTED) {
+            main.err().println("... and " + (diagnostics.size() - MAX_DIAGNOSTICS_PRINTED) + " more problems");
+        }
+        main.err().println("hvmspec check: the vectors cannot be read (" + diagnostics.size() + " problem"
+                + (diagnostics.size() == 1 ? "" : "s") + ")");
+    }
+}
