@@ -53,6 +53,9 @@ final class AdapterCommand implements Callable<Integer> {
     AdapterCommand() {
         JsonFactory factory = new JsonFactoryBuilder()
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // Memory addresses are field names, nearly all distinct: canonicalizing them makes every parse copy
+                // and grow a shared symbol table (measured: 3x slower on ept-walk).
+                .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
                 .rootValueSeparator((String) null)
                 .build();
         mapper = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);

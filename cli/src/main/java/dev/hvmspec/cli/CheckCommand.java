@@ -70,6 +70,11 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--stats", description = "Print vectors checked, wall seconds and vectors per second.")
     private boolean stats;
 
+    @Option(names = "--model", paramLabel = "java|interpreter", defaultValue = "java",
+            description = "Without --adapter: check the generated Java model (default) or the spec's interpreter, which"
+                    + " reads spec/ directly. Each is the other's cross-check.")
+    private String model;
+
     @Option(names = "--max-failures", paramLabel = "N", defaultValue = "20",
             description = "Print at most N failures and errors in full (default: ${DEFAULT-VALUE}).")
     private int maxFailures;
@@ -98,7 +103,16 @@ final class CheckCommand implements Callable<Integer> {
             printDiagnostics(e.diagnostics());
             return Main.USAGE;
         }
-        List<DomainModel> models = main.models();
+        List<DomainModel> models;
+        if (model.equals("java")) {
+            models = main.models();
+        } else if (model.equals("interpreter")) {
+            Optional<List<DomainModel>> interpreted = InterpretedModel.load(main);
+            if (interpreted.isEmpty()) return Main.USAGE;
+            models = interpreted.get();
+        } else {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--model must be java or interpreter, not " + model);
+        }
         CheckResult result;
         try (Implementation implementation = implementation(models)) {
             result = new Checker(new Checker.Progress(Optional.of(main.err()), progressInterval())).run(loaded, implementation);

@@ -2,10 +2,13 @@ package dev.hvmspec.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hvmspec.dsl.SpecLoader;
 import dev.hvmspec.dsl.ast.Decl;
 import dev.hvmspec.dsl.ast.Stmt;
 import dev.hvmspec.dsl.ast.Type;
 import dev.hvmspec.dsl.check.CheckedDomain;
+import dev.hvmspec.dsl.diag.DiagnosticPrinter;
+import dev.hvmspec.dsl.diag.SpecException;
 import dev.hvmspec.dsl.eval.Interpreter;
 import dev.hvmspec.dsl.eval.Value;
 import dev.hvmspec.generator.vectors.Input;
@@ -16,12 +19,15 @@ import dev.hvmspec.model.runtime.InvalidInputException;
 import dev.hvmspec.model.runtime.RuleInfo;
 import dev.hvmspec.model.runtime.SdmRef;
 import dev.hvmspec.model.runtime.Trace;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The spec's interpreter behind the same interface as the generated Java model ({@code --model interpreter}), so
@@ -32,6 +38,25 @@ public final class InterpretedModel implements DomainModel {
     private final Interpreter interpreter;
     private final List<RuleInfo> rules = new ArrayList<>();
     private final Map<String, RuleInfo> byId = new HashMap<>();
+
+    /** Every domain of the project's spec/, interpreted; empty after printing the diagnostics when it does not load. */
+    static Optional<List<DomainModel>> load(Main main) {
+        Optional<Path> spec = ProjectPaths.spec();
+        if (spec.isEmpty()) {
+            main.err().println("hvmspec: " + ProjectPaths.notFoundHint());
+            return Optional.empty();
+        }
+        try {
+            SpecLoader.Loaded loaded = SpecLoader.load(List.of(spec.get()));
+            return Optional.of(loaded.domains().stream().<DomainModel>map(InterpretedModel::new).toList());
+        } catch (SpecLoader.LoadException e) {
+            main.err().print(new DiagnosticPrinter(e.sources()).render(e.diagnostics()));
+            return Optional.empty();
+        } catch (IOException | SpecException e) {
+            main.err().println("hvmspec: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
 
     public InterpretedModel(CheckedDomain domain) {
         this.domain = domain;

@@ -120,15 +120,6 @@ class MainTest {
     }
 
     @Test
-    void placeholdersSayNotYetWired() {
-        for (String cmd : List.of("lint", "generate", "coverage", "explain")) {
-            Run r = run(cmd, "some", "args");
-            assertThat(r.status()).as(cmd).isEqualTo(2);
-            assertThat(r.err()).isEqualTo("hvmspec " + cmd + ": not yet wired" + System.lineSeparator());
-        }
-    }
-
-    @Test
     void adapterServesTheModelOverTheProtocol() throws Exception {
         String requests = String.join("\n",
                 "{\"id\":\"d1/a\",\"domain\":\"d1\",\"input\":{\"x\":\"0x5\"}}",

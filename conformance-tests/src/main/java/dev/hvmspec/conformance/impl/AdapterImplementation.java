@@ -62,6 +62,9 @@ public final class AdapterImplementation implements Implementation {
         this.settings = settings;
         JsonFactory factory = new JsonFactoryBuilder()
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // Memory addresses are field names, nearly all distinct: canonicalizing them makes every parse copy
+                // and grow a shared symbol table (measured: 3x slower on ept-walk).
+                .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
                 // Requests are separated by our own '\n', not by Jackson's default space.
                 .rootValueSeparator((String) null)
                 .build();

@@ -56,7 +56,8 @@ public final class OutcomeMatcher {
         String kind = expected.get("kind").textValue();
         JsonNode actualKind = actual.path("kind");
         if (!actualKind.isTextual() || !actualKind.textValue().equals(kind)) {
-            return Optional.of("kind: expected " + kind + ", got " + (actualKind.isMissingNode() ? "none" : actualKind));
+            return Optional.of("kind: expected " + expected.get("kind") + ", got "
+                    + (actualKind.isMissingNode() ? "none" : actualKind));
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = expected.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();

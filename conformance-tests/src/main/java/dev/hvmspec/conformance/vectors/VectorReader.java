@@ -53,7 +53,11 @@ public final class VectorReader {
 
     // One mapper for everything: duplicate keys are an error (a strict reader must not pick one of two values).
     private final ObjectMapper mapper = new ObjectMapper(
-            JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+            JsonFactory.builder()
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    // Sparse-memory addresses are field names and nearly all distinct; a symbol table only grows.
+                    .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+                    .build());
 
     /** Reads every path in order; ids must be unique across all of them. */
     public List<Vector> read(List<Path> paths) throws VectorFormatException {

@@ -127,6 +127,23 @@ class CheckerTest {
     }
 
     @Test
+    void progressIsThrottledAndGoesToItsOwnStream() {
+        List<Vector> vectors = java.util.stream.IntStream.range(0, 600)
+                .mapToObj(i -> vector(String.format("d1/p/%03d", i))).toList();
+        InProcessImplementation ok = new InProcessImplementation("ok", List.of(new InProcessImplementation.Domain("d1",
+                input -> new Reply.Outcome(json("{'kind':'ok','v':'0x1'}")))));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream progress = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        new Checker(new Checker.Progress(java.util.Optional.of(progress), java.time.Duration.ZERO)).run(vectors, ok);
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo(
+                "hvmspec: checked 256 of 600 vectors (42%), 0 failed\n"
+                        + "hvmspec: checked 512 of 600 vectors (85%), 0 failed\n");
+        bytes.reset();
+        new Checker(new Checker.Progress(java.util.Optional.of(progress), java.time.Duration.ofHours(1))).run(vectors, ok);
+        assertThat(bytes.size()).as("a short run prints no progress").isZero();
+    }
+
+    @Test
     void xmlCleaningKeepsControlCharactersOut() {
         assertThat(JUnitXmlWriter.clean("a\u0001b\tc")).isEqualTo("a\\u0001b\tc");
     }

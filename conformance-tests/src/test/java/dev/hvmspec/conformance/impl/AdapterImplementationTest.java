@@ -164,6 +164,23 @@ class AdapterImplementationTest {
     }
 
     @Test
+    void adapterThatIgnoresTheEndOfItsInputIsKilledWithAWarning() throws IOException {
+        Path stubborn = dir.resolve("stubborn.sh");
+        Files.writeString(stubborn, "echo '" + HANDSHAKE + "'\n"
+                + "while IFS= read -r line; do id=${line#'{\"id\":\"'}; id=${id%%'\"'*};"
+                + " printf '{\"id\":\"%s\",\"outcome\":{\"kind\":\"ok\",\"v\":\"0x1\"}}\\n' \"$id\"; done\n"
+                + "sleep " + HANG_SECONDS + "\n");
+        try (AdapterImplementation adapter = new AdapterImplementation(
+                AdapterSettings.of("sh " + stubborn).withTimeout(Duration.ofSeconds(1)))) {
+            CheckResult result = new Checker().run(vectors("d1/a"), adapter);
+            assertThat(result.passed()).isEqualTo(1);
+            assertThat(result.warnings()).containsExactly(
+                    "the adapter did not close its output within 1 s of its stdin being closed; killed");
+        }
+        assertNoProcessSleeping();
+    }
+
+    @Test
     void adapterThatOmitsADomainGetsItsVectorsSkippedInOrder() {
         try (AdapterImplementation adapter = new AdapterImplementation(settings("env"))) {
             List<Reply> replies = run(adapter, vectors("d2/a", "d1/b", "d2/c", "d3/d", "d1/e", "d2/f"));

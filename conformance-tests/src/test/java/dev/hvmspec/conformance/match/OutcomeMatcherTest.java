@@ -32,7 +32,7 @@ class OutcomeMatcherTest {
         assertThat(matches("{'kind':'no-exit'}", "{'kind':1}")).isFalse();
         assertThat(matches("{'kind':'no-exit'}", "[]")).isFalse();
         assertThat(OutcomeMatcher.mismatch(json("{'kind':'no-exit'}"), json("{'kind':'vm-exit'}")))
-                .contains("kind: expected no-exit, got \"vm-exit\"");
+                .contains("kind: expected \"no-exit\", got \"vm-exit\"");
     }
 
     @Test

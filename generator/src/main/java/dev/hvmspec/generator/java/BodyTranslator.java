@@ -349,11 +349,11 @@ final class BodyTranslator {
                 return new J("(" + wrap(l, MUL) + " << " + width(b.right()) + ") | " + wrap(r, SHIFT), BOR);
             }
             case "&":
-                return new J(wrap(expr(b.left()), SHIFT) + " & " + wrap(expr(b.right()), SHIFT), BAND);
+                return bitwise(b, BAND);
             case "^":
-                return new J(wrap(expr(b.left()), SHIFT) + " ^ " + wrap(expr(b.right()), SHIFT), BXOR);
+                return bitwise(b, BXOR);
             case "|":
-                return new J(wrap(expr(b.left()), SHIFT) + " | " + wrap(expr(b.right()), SHIFT), BOR);
+                return bitwise(b, BOR);
             case "*":
                 return masked(new J(wrap(expr(b.left()), MUL) + " * " + wrap(expr(b.right()), UNARY), MUL), widthOrInt(b));
             default: {
@@ -362,6 +362,14 @@ final class BodyTranslator {
                 return masked(j, widthOrInt(b));
             }
         }
+    }
+
+    /** {@code a | b | c} chains without parentheses; any other operator inside a bitwise one gets them, for the reader. */
+    private J bitwise(Expr.Binary b, int prec) {
+        J l = expr(b.left());
+        J r = expr(b.right());
+        String left = l.prec == prec ? l.text : wrap(l, SHIFT);
+        return new J(left + " " + b.op() + " " + wrap(r, SHIFT), prec);
     }
 
     private int widthOrInt(Expr e) {

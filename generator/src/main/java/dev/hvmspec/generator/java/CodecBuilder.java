@@ -247,7 +247,8 @@ final class CodecBuilder {
     /** The statement writing {@code value} of type {@code t} as member {@code key} of {@code json}. */
     private String write(Type t, String key, String value) {
         String k = JavaNames.string(key);
-        if (t instanceof Type.Bool || t instanceof Type.Int) return "json.put(" + k + ", " + value + ");";
+        if (t instanceof Type.Bool) return "json.put(" + k + ", " + value + ");";
+        if (t instanceof Type.Int) return "Json.putInt(json, " + k + ", " + value + ");";
         if (t instanceof Type.Enum) return "json.put(" + k + ", " + value + ".json());";
         if (t instanceof Type.Bytes || t instanceof Type.PhysicalMemory) return "json.set(" + k + ", Json.toJson(" + value + "));";
         if (t instanceof Type.Record r) return "json.set(" + k + ", " + methodNames.get("write:" + r.name()) + "(" + value + "));";

@@ -313,7 +313,7 @@ public final class JavaBackend {
         List<String> doc = javadoc(0, "Domain {@code " + domain.name() + "} as Java, generated from " + names.specFile
                 + ": its SDM references, rules and constants, one method per spec function, and {@link #evaluate}, which mirrors the spec's"
                 + " evaluate block statement by statement.");
-        return new JavaSpec(names.specClass, imports(sdmRefs, rules, rulesList, constants, functions, evaluate, finished), doc, sdmRefs,
+        return new JavaSpec(names.specClass, imports("RuleInfo List", sdmRefs, rules, rulesList, constants, functions, evaluate, finished), doc, sdmRefs,
                 rules, rulesList, constants, functions, evaluate, finished);
     }
 

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /** Interpreter values in the canonical JSON form of the vector format (hex strings, sparse objects). */
 public final class Json {
-    static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     public static final ObjectMapper MAPPER = new ObjectMapper();
 
     private Json() {}

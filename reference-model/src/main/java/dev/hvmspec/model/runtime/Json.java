@@ -212,6 +212,15 @@ public final class Json {
         return NODES.objectNode();
     }
 
+    /**
+     * Puts an {@code int} member as a JSON number: an int node when it fits (as a parser would read it back, so that
+     * trees compare equal), a long node otherwise.
+     */
+    public static void putInt(ObjectNode json, String key, long value) {
+        if (value == (int) value) json.put(key, (int) value);
+        else json.put(key, value);
+    }
+
     /** Physical memory as {@code {"0x<address>": "0x<value>"}}, in ascending unsigned address order. */
     public static ObjectNode toJson(PhysicalMemory memory) {
         ObjectNode o = NODES.objectNode();

@@ -796,6 +796,19 @@ public final class Checker {
                         expect(b.right(), r, l, "operand of " + op);
                         t = l;
                     }
+                    if (lv != null && rv != null && (Type.widthOf(t) > 0 || t instanceof Type.Int)) {
+                        // Constants built from other constants fold too, wrapped at the operands' width.
+                        BigInteger folded = switch (op) {
+                            case "+" -> lv.add(rv);
+                            case "-" -> lv.subtract(rv);
+                            case "*" -> lv.multiply(rv);
+                            case "&" -> lv.and(rv);
+                            case "^" -> lv.xor(rv);
+                            default -> lv.or(rv);
+                        };
+                        int w = Type.widthOf(t);
+                        constants.put(b, w > 0 ? folded.and(BigInteger.ONE.shiftLeft(w).subtract(BigInteger.ONE)) : folded);
+                    }
                     boolean bitwise = op.equals("&") || op.equals("^") || op.equals("|");
                     if (bitwise && Type.widthOf(t) == 0) {
                         error(b.pos(), op + " needs bit vectors, found " + t);

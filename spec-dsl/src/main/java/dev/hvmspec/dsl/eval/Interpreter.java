@@ -92,8 +92,11 @@ public final class Interpreter {
         } catch (Finished f) {
             LinkedHashSet<Value.Outcome> all = new LinkedHashSet<>(f.outcomes);
             all.addAll(run.allowed);
-            f.flag.ifPresent(run.flags::add);
-            return new Value.Result(List.copyOf(all), List.copyOf(run.flags), List.copyOf(run.trace), f.rule);
+            // The finish statement's own flag first, then those of the allow statements in the order they ran.
+            LinkedHashSet<String> flags = new LinkedHashSet<>();
+            f.flag.ifPresent(flags::add);
+            flags.addAll(run.flags);
+            return new Value.Result(List.copyOf(all), List.copyOf(flags), List.copyOf(run.trace), f.rule);
         }
         // The checker guarantees evaluate ends with finish on every path.
         throw new IllegalStateException("evaluate ended without an outcome");
@@ -216,8 +219,8 @@ public final class Interpreter {
     }
 
     Value expr(Run run, Expr e) {
-        // Layout masks and expressions built only from literals were folded by the checker.
-        if (e instanceof Expr.Member || isLiteralTree(e)) {
+        // Layout masks and expressions built from literals and constants were folded by the checker.
+        if (!(e instanceof Expr.Name)) {
             Optional<BigInteger> constant = domain.constantOf(e);
             if (constant.isPresent()) return sized(e, constant.get());
         }
@@ -277,14 +280,6 @@ public final class Interpreter {
         }
         if (e instanceof Expr.Call c) return call(run, c);
         throw new IllegalStateException("unexpected expression " + e);
-    }
-
-    /** Whether {@code e} is built from integer literals only (the checker folded it). */
-    private boolean isLiteralTree(Expr e) {
-        if (e instanceof Expr.IntLit) return true;
-        if (e instanceof Expr.Binary b) return isLiteralTree(b.left()) && isLiteralTree(b.right());
-        if (e instanceof Expr.Unary u) return u.op().equals("-") && isLiteralTree(u.operand());
-        return false;
     }
 
     private Value constantValue(Decl.Const c) {

@@ -305,8 +305,18 @@ public final class SpecParser {
 
         String unquote(Token t) {
             String s = t.getText();
-            s = s.substring(1, s.length() - 1);
-            return s.replace("\\\"", "\"").replace("\\n", "\n").replace("\\t", "\t").replace("\\\\", "\\");
+            StringBuilder out = new StringBuilder(s.length());
+            // One left-to-right pass, so that an escaped backslash is never read as the start of another escape.
+            for (int i = 1; i < s.length() - 1; i++) {
+                char c = s.charAt(i);
+                if (c == '\\' && i + 1 < s.length() - 1) {
+                    char n = s.charAt(++i);
+                    out.append(n == 'n' ? '\n' : n == 't' ? '\t' : n);
+                } else {
+                    out.append(c);
+                }
+            }
+            return out.toString();
         }
     }
 }

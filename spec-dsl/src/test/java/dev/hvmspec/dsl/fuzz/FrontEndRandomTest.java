@@ -56,7 +56,7 @@ class FrontEndRandomTest {
     void arbitraryTextOnlyEverFailsWithSpecException() {
         Random r = new Random(0x5EED_0001L);
         assertThatCode(() -> {
-            for (int i = 0; i < 12_000; i++) {
+            for (int i = 0; i < 14_000; i++) {
                 String text;
                 switch (i % 3) {
                     case 0 -> text = randomChars(r, r.nextInt(200));
@@ -78,7 +78,7 @@ class FrontEndRandomTest {
         Random r = new Random(0x5EED_0002L);
         int files = FrontEndFuzzTargets.SPEC_TEXTS.size();
         assertThatCode(() -> {
-            for (int i = 0; i < 8_000; i++) {
+            for (int i = 0; i < 6_000; i++) {
                 int file = r.nextInt(files);
                 String text = FrontEndFuzzTargets.SPEC_TEXTS.get(file);
                 int edits = 1 + r.nextInt(3);

@@ -257,9 +257,12 @@ public final class CrAccessCases implements DomainCases {
     private void cr4Checks(CaseContext ctx, Profile p) {
         long lm = value(state(ctx, p, "64-bit", "mov-to-cr4").build(), "cr4");
         long pm = value(state(ctx, p, "protected", "mov-to-cr4").build(), "cr4");
-        for (int bit = 32; bit < 64; bit++) {
+        for (int bit = 33; bit < 64; bit++) {
             cr4Write(ctx, p, "64-bit", "CR4_HIGH_RESERVED", false, "MOV to CR4 sets reserved bit " + bit, lm | (1L << bit), 0, 0x1000, 0);
         }
+        // Bit 32 (FRED) is not reserved as such: IA32_VMX_CR4_FIXED1 says whether this processor has it.
+        cr4Write(ctx, p, "64-bit", "CR4_FIXED1_CLEAR", false, "MOV to CR4 sets bit 32 (FRED), which IA32_VMX_CR4_FIXED1 does not allow",
+                lm | (1L << 32), 0, 0x1000, 0);
         cr4Write(ctx, p, "64-bit", "CR4_HIGH_RESERVED", true, "MOV to CR4 rewrites the current value", lm, 0, 0x1000, 0);
         cr4Write(ctx, p, "64-bit", "CR4_PAE_KEPT_IN_IA32E", false, "MOV to CR4 clears PAE in IA-32e mode", lm & ~PAE, 0, 0x1000, 0);
         cr4Write(ctx, p, "compatibility", "CR4_PAE_KEPT_IN_IA32E", false, "MOV to CR4 clears PAE in compatibility mode", lm & ~PAE, 0, 0x1000, 0);

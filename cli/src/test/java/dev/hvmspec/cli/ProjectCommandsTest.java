@@ -1,0 +1,132 @@
+package dev.hvmspec.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.hvmspec.model.Models;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands on the real project: its spec/, its vectors/ and the generated model. */
+class ProjectCommandsTest {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+
+    record Run(int status, String out, String err) {}
+
+    @BeforeAll
+    static void home() {
+        System.setProperty(ProjectPaths.HOME_PROPERTY, ROOT.toString());
+    }
+
+    @AfterAll
+    static void clear() {
+        System.clearProperty(ProjectPaths.HOME_PROPERTY);
+    }
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Main main = new Main(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), Models::all);
+        int status = Main.execute(main, args);
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void lintAcceptsTheSpec() {
+        Run r = run("lint");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).contains("spec OK: 3 domains");
+    }
+
+    @Test
+    void lintReportsFileLineColumnAndCaretWithExitTwo() throws Exception {
+        Path bad = dir.resolve("bad.hvm");
+        Files.writeString(bad, String.join("\n",
+                "domain \"bad\";",
+                "input { x: bits(8); }",
+                "outcome done \"done\" { }",
+                "evaluate {",
+                "    let y: bits(8) = nope;",
+                "    finish done();",
+                "}", ""));
+        Run r = run("lint", bad.toString());
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains(bad + ":5:22: undefined name 'nope'").contains("                     ^")
+                .doesNotContain("Exception");
+    }
+
+    @Test
+    void generateWritesTheCommittedVectors() throws Exception {
+        Run r = run("generate", "--out", dir.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).contains("wrote");
+        for (String f : new String[] {"manifest.json", "flags.json", "msr-access.jsonl", "schema/ept-walk.schema.json"}) {
+            assertThat(Files.readAllBytes(dir.resolve(f))).as(f).isEqualTo(Files.readAllBytes(ROOT.resolve("vectors").resolve(f)));
+        }
+    }
+
+    @Test
+    void coverageShowsEveryRuleHeldAndViolated() {
+        Run r = run("coverage");
+        assertThat(r.status()).as(r.out()).isZero();
+        assertThat(r.out()).contains("(100.0%), violated in").contains("both ways 70 (100.0%)").doesNotContain("not covered");
+        Run md = run("coverage", "--markdown");
+        assertThat(md.out()).startsWith("| domain | rule | SDM |").contains("| msr-access | `MSR_CPL_ZERO` | Vol. 3C 26.1.1");
+    }
+
+    @Test
+    void explainShowsTheTraceEndingAtTheOutcome() {
+        Run r = run("explain", "msr-access/MSR_LOW_BIT_CLEAR/0001");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).contains("msr-access/MSR_LOW_BIT_CLEAR/0001", "input:", "expect (any of 1)")
+                .contains("1. held      MSR_CPL_ZERO").contains("Vol. 3C 26.1.1 Relative Priority of Faults and VM Exits")
+                .contains("violated  MSR_LOW_BIT_CLEAR").contains("outcome: {\"kind\":\"vm-exit\"").contains("matches expect: yes");
+    }
+
+    @Test
+    void explainOfAnUnknownIdExitsTwoAndSuggests() {
+        Run r = run("explain", "msr-access/MSR_CPL_ZERO/9999");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("no vector with ID msr-access/MSR_CPL_ZERO/9999").contains("msr-access/MSR_CPL_ZERO/0001");
+    }
+
+    @Test
+    void theInterpreterPassesEveryVectorToo() {
+        Run r = run("check", "--model", "interpreter");
+        assertThat(r.status()).as(r.out()).isZero();
+        assertThat(r.out().lines().reduce((a, b) -> b).orElseThrow()).matches("\\d+ passed, 0 failed, 0 skipped");
+    }
+
+    @Test
+    void theCExampleAdapterPassesEveryMsrAccessVector() throws Exception {
+        assumeTrue(exists("cc") && exists("make"), "no C compiler");
+        Path src = ROOT.resolve("docs/examples/msr-adapter");
+        Path work = Files.createDirectories(dir.resolve("msr-adapter"));
+        for (String f : new String[] {"msr_adapter.c", "Makefile"}) Files.copy(src.resolve(f), work.resolve(f));
+        Process make = new ProcessBuilder("make", "-C", work.toString()).redirectErrorStream(true).start();
+        String log = new String(make.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(make.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(make.exitValue()).as(log).isZero();
+        Run r = run("check", "--vectors", ROOT.resolve("vectors/msr-access.jsonl").toString(),
+                "--adapter", work.resolve("msr_adapter").toString());
+        assertThat(r.status()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains(" passed, 0 failed, 0 skipped");
+    }
+
+    private static boolean exists(String tool) throws Exception {
+        return new ProcessBuilder("sh", "-c", "command -v " + tool).start().waitFor() == 0;
+    }
+}
