@@ -21,8 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
@@ -43,8 +41,6 @@ final class AdapterCommand implements Callable<Integer> {
     static final String PROTOCOL = "hvmspec-adapter/1";
     private static final Set<String> REQUEST_KEYS = Set.of("id", "domain", "input");
     // Used only to salvage the id of a request that is not valid JSON, so the harness can still pair the reply.
-    private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*\")");
-
     @ParentCommand
     private Main main;
 
@@ -164,7 +160,7 @@ final class AdapterCommand implements Callable<Integer> {
     ObjectNode answer(byte[] line, Map<String, DomainModel> models) {
         JsonNode request;
         try {
-            request = mapper.readTree(line);
+            request = readTree(line);
         } catch (JsonProcessingException e) {
             return error(salvageId(line), "the request is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -217,18 +213,55 @@ final class AdapterCommand implements Callable<Integer> {
         return mapper.createObjectNode().put("id", id).put("error", why);
     }
 
+    /**
+     * The id of a request line that is not valid JSON, if a {@code "id": "..."} member can still be found, so that the
+     * error reply names the right vector. A plain scan, not a regular expression: Java's regex engine recurses once per
+     * character of a repeated group and would overflow its stack on a long id.
+     */
     private String salvageId(byte[] line) {
-        Matcher m = ID.matcher(new String(line, StandardCharsets.UTF_8));
-        if (m.find()) {
-            try {
-                JsonNode id = mapper.readTree(m.group(1));
-                if (id != null && id.isTextual()) {
-                    return id.textValue();
+        String text = new String(line, StandardCharsets.UTF_8);
+        int at = text.indexOf("\"id\"");
+        while (at >= 0) {
+            int i = skipSpaces(text, at + 4);
+            if (i < text.length() && text.charAt(i) == ':') {
+                i = skipSpaces(text, i + 1);
+                if (i < text.length() && text.charAt(i) == '"') {
+                    int end = i + 1;
+                    while (end < text.length() && text.charAt(end) != '"') {
+                        end += text.charAt(end) == '\\' ? 2 : 1;
+                    }
+                    if (end < text.length()) {
+                        try {
+                            JsonNode id = mapper.readTree(text.substring(i, end + 1));
+                            if (id != null && id.isTextual()) return id.textValue();
+                        } catch (IOException e) {
+                            // Not even the id can be read; fall through to the empty id the protocol prescribes.
+                        }
+                    }
+                    return "";
                 }
-            } catch (IOException e) {
-                // Not even the id can be read; fall through to the empty id the protocol prescribes.
             }
+            at = text.indexOf("\"id\"", at + 1);
         }
         return "";
+    }
+
+    private static int skipSpaces(String text, int i) {
+        while (i < text.length() && Character.isWhitespace(text.charAt(i))) i++;
+        return i;
+    }
+
+    /**
+     * Parses one line. An ASCII line (nearly all of them) is parsed from a Latin-1 string, which gives the same tree
+     * and the same errors as parsing the bytes, without Jackson's per-call encoding detection and UTF-8 reader; any
+     * other line is parsed from its bytes as before, so malformed UTF-8 is still an error.
+     */
+    private JsonNode readTree(byte[] line) throws IOException {
+        for (byte b : line) {
+            if (b < 0) {
+                return mapper.readTree(line);
+            }
+        }
+        return mapper.readTree(new String(line, StandardCharsets.ISO_8859_1));
     }
 }

@@ -7,6 +7,7 @@ import dev.hvmspec.conformance.check.ReportWriter;
 import dev.hvmspec.conformance.impl.AdapterImplementation;
 import dev.hvmspec.conformance.impl.AdapterSettings;
 import dev.hvmspec.conformance.impl.Implementation;
+import dev.hvmspec.conformance.impl.OutcomeValidator;
 import dev.hvmspec.conformance.vectors.Diagnostic;
 import dev.hvmspec.conformance.vectors.Vector;
 import dev.hvmspec.conformance.vectors.VectorFormatException;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -96,27 +98,41 @@ final class CheckCommand implements Callable<Integer> {
             }
             paths = List.of(dir.get());
         }
-        List<Vector> loaded;
+        // The adapter is launched before the vectors are read, so that its start-up overlaps the reading. Its outcome
+        // validator is bound once the models are chosen, below; no reply is read before then.
+        AtomicReference<OutcomeValidator> validator = new AtomicReference<>(OutcomeValidator.ANY);
+        Optional<AdapterImplementation> early = adapter.map(command -> startAdapter(command, validator));
         try {
-            loaded = new VectorReader().read(paths);
-        } catch (VectorFormatException e) {
-            printDiagnostics(e.diagnostics());
-            return Main.USAGE;
+            List<Vector> loaded;
+            try {
+                loaded = new VectorReader().read(paths);
+            } catch (VectorFormatException e) {
+                printDiagnostics(e.diagnostics());
+                return Main.USAGE;
+            }
+            List<DomainModel> models;
+            if (model.equals("java")) {
+                models = main.models();
+            } else if (model.equals("interpreter")) {
+                Optional<List<DomainModel>> interpreted = InterpretedModel.load(main);
+                if (interpreted.isEmpty()) return Main.USAGE;
+                models = interpreted.get();
+            } else {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--model must be java or interpreter, not " + model);
+            }
+            validator.set(ModelBridge.validator(models));
+            CheckResult result;
+            try (Implementation implementation = early.isPresent() ? early.get() : ModelBridge.inProcess(models)) {
+                result = new Checker(new Checker.Progress(Optional.of(main.err()), progressInterval())).run(loaded, implementation);
+            }
+            return report(result);
+        } finally {
+            // Closing twice is harmless; this covers the early returns, where the adapter was started for nothing.
+            early.ifPresent(AdapterImplementation::close);
         }
-        List<DomainModel> models;
-        if (model.equals("java")) {
-            models = main.models();
-        } else if (model.equals("interpreter")) {
-            Optional<List<DomainModel>> interpreted = InterpretedModel.load(main);
-            if (interpreted.isEmpty()) return Main.USAGE;
-            models = interpreted.get();
-        } else {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--model must be java or interpreter, not " + model);
-        }
-        CheckResult result;
-        try (Implementation implementation = implementation(models)) {
-            result = new Checker(new Checker.Progress(Optional.of(main.err()), progressInterval())).run(loaded, implementation);
-        }
+    }
+
+    private int report(CheckResult result) {
         new ReportWriter(new ReportWriter.Options(maxFailures, stats)).write(result, main.out());
         if (junitXml.isPresent()) {
             try {
@@ -129,17 +145,16 @@ final class CheckCommand implements Callable<Integer> {
         return result.exitStatus();
     }
 
-    private Implementation implementation(List<DomainModel> models) {
-        if (adapter.isEmpty()) {
-            return ModelBridge.inProcess(models);
-        }
-        AdapterSettings settings = AdapterSettings.of(adapter.get())
+    private AdapterImplementation startAdapter(String command, AtomicReference<OutcomeValidator> validator) {
+        AdapterSettings settings = AdapterSettings.of(command)
                 .withTimeout(Duration.ofMillis(Math.max(1, Math.round(timeoutSeconds * 1000))))
-                .withValidator(ModelBridge.validator(models));
+                .withValidator((domain, outcome) -> validator.get().problem(domain, outcome));
         if (adapterLog.isPresent()) {
             settings = settings.withStderrLog(adapterLog.get());
         }
-        return new AdapterImplementation(settings);
+        AdapterImplementation implementation = new AdapterImplementation(settings);
+        implementation.start();
+        return implementation;
     }
 
     private static Duration progressInterval() {

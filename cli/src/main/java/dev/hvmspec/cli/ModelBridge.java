@@ -14,13 +14,14 @@ import java.util.stream.Collectors;
 
 /**
  * Connects the reference model to the harness, which depends only on Jackson and so cannot name {@link DomainModel}.
+ * Public so that the benchmarks module measures exactly the wiring {@code hvmspec check} uses, not a copy of it.
  */
-final class ModelBridge {
+public final class ModelBridge {
 
     private ModelBridge() {}
 
     /** The model in process: {@code evaluate(input, Trace.NONE).primary()}; invalid input is an error reply. */
-    static InProcessImplementation inProcess(List<DomainModel> models) {
+    public static InProcessImplementation inProcess(List<DomainModel> models) {
         List<InProcessImplementation.Domain> domains = models.stream()
                 .map(m -> new InProcessImplementation.Domain(m.domain(), input -> {
                     try {
@@ -37,7 +38,7 @@ final class ModelBridge {
      * Checks adapter outcomes with the model's {@code checkOutcome}. Domains the model does not know (vectors newer
      * than this build) cannot be checked and pass through; the matcher still compares them with {@code expect}.
      */
-    static OutcomeValidator validator(List<DomainModel> models) {
+    public static OutcomeValidator validator(List<DomainModel> models) {
         Map<String, DomainModel> byDomain = models.stream()
                 .collect(Collectors.toMap(DomainModel::domain, Function.identity(), (a, b) -> a));
         return (domain, outcome) -> {

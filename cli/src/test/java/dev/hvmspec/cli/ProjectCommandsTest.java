@@ -88,6 +88,14 @@ class ProjectCommandsTest {
     }
 
     @Test
+    void theTraceabilityTableInDocsIsCurrent() throws Exception {
+        String table = run("coverage", "--markdown").out();
+        String doc = Files.readString(ROOT.resolve("docs/traceability.md"), StandardCharsets.UTF_8);
+        assertThat(doc).as("docs/traceability.md is stale: regenerate it with ./hvmspec coverage --markdown")
+                .endsWith(table);
+    }
+
+    @Test
     void explainShowsTheTraceEndingAtTheOutcome() {
         Run r = run("explain", "msr-access/MSR_LOW_BIT_CLEAR/0001");
         assertThat(r.status()).as(r.err()).isZero();

@@ -6,14 +6,20 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hvmspec.model.runtime.DomainModel;
-import dev.hvmspec.model.runtime.Trace;
+import dev.hvmspec.model.runtime.Evaluation;
+import dev.hvmspec.model.runtime.RecordingTrace;
 import java.io.BufferedReader;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,15 +49,37 @@ class VectorReplayTest {
 
     private static void replay(String domain) throws Exception {
         DomainModel model = Models.find(domain).orElseThrow();
+        Set<String> ruleIds = new HashSet<>();
+        model.rules().forEach(r -> ruleIds.add(r.id()));
         int checked = 0;
         try (BufferedReader r = Files.newBufferedReader(VECTORS.resolve(domain + ".jsonl"), StandardCharsets.UTF_8)) {
             String line;
             while ((line = r.readLine()) != null) {
                 JsonNode v = MAPPER.readTree(line);
-                JsonNode actual = model.evaluate(v.get("input"), Trace.NONE).primary();
+                String id = v.get("id").asText();
+                RecordingTrace trace = new RecordingTrace();
+                Evaluation e = model.evaluate(v.get("input"), trace);
+                JsonNode actual = e.primary();
                 boolean ok = false;
                 for (JsonNode expected : v.get("expect")) ok |= matches(expected, actual);
-                if (!ok) fail(v.get("id").asText() + ": expected one of " + v.get("expect") + ", model gave " + actual);
+                if (!ok) fail(id + ": expected one of " + v.get("expect") + ", model gave " + actual);
+                // Every outcome the spec allows is in the vector, in order: a model that allows too much or too little
+                // sends users chasing differences that are not there.
+                JsonNode expect = v.get("expect");
+                if (e.outcomes().size() != expect.size()) fail(id + ": the model allows " + e.outcomes() + ", the vector " + expect);
+                for (int i = 0; i < expect.size(); i++) {
+                    if (!matches(expect.get(i), e.outcomes().get(i)) || !matches(e.outcomes().get(i), expect.get(i))) {
+                        fail(id + ": allowed outcome " + i + " is " + e.outcomes().get(i) + ", the vector has " + expect.get(i));
+                    }
+                }
+                // The vector names the rule it was made for, then every rule the evaluation passed, in order.
+                Set<String> traced = new LinkedHashSet<>();
+                traced.add(v.get("rules").get(0).asText());
+                trace.steps().forEach(s -> traced.add(s.rule().id()));
+                List<String> named = new ArrayList<>();
+                v.get("rules").forEach(x -> named.add(x.asText()));
+                if (!named.equals(new ArrayList<>(traced))) fail(id + ": the model evaluated " + traced + ", the vector names " + named);
+                if (!ruleIds.containsAll(named)) fail(id + ": rules " + named + " are not all among the model's rules " + ruleIds);
                 checked++;
             }
         }

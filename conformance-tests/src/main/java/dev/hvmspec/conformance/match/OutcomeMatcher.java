@@ -81,6 +81,11 @@ public final class OutcomeMatcher {
         if (a.isTextual() && b.isTextual() && a.textValue().equals(b.textValue())) {
             return true;
         }
+        // Fast path: two integers that fit a long (exit reasons, vectors, error codes) are equal exactly when their
+        // values are, which is what comparing their canonical forms would find, without going through BigDecimal.
+        if (a.isIntegralNumber() && b.isIntegralNumber() && a.canConvertToLong() && b.canConvertToLong()) {
+            return a.longValue() == b.longValue();
+        }
         return canonical(a).equals(canonical(b));
     }
 

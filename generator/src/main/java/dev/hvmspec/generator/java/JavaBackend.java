@@ -3,6 +3,7 @@ package dev.hvmspec.generator.java;
 import dev.hvmspec.dsl.ast.Decl;
 import dev.hvmspec.dsl.ast.Stmt;
 import dev.hvmspec.dsl.ast.Type;
+import dev.hvmspec.dsl.check.Binding;
 import dev.hvmspec.dsl.check.CheckedDomain;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -163,8 +164,16 @@ public final class JavaBackend {
                     "Bits.slice(value, " + f.hi() + ", " + f.lo() + ")"));
         }
         List<String> doc = javadoc(0, "The spec's layout {@code " + l.name() + "}: bits(" + l.width() + ") ("
-                + DomainNames.where(l.pos()) + "). Each field has its mask in place and a reader that returns its bits, shifted down.");
-        return new JavaLayout(names.typeClass(l.name()), imports(fields), doc, l.width(), fields);
+                + DomainNames.where(l.pos()) + "). Each field has its mask in place; the fields the spec reads have a reader"
+                + " that returns their bits, shifted down.");
+        Set<String> read = domain.bindings().values().stream()
+                .filter(b -> b instanceof Binding.LayoutField f && f.layout().name().equals(l.name()))
+                .map(b -> ((Binding.LayoutField) b).field().name()).collect(Collectors.toSet());
+        List<JavaLayout.Field> readers = new ArrayList<>();
+        for (int i = 0; i < l.fields().size(); i++) {
+            if (read.contains(l.fields().get(i).name())) readers.add(fields.get(i));
+        }
+        return new JavaLayout(names.typeClass(l.name()), imports(readers), doc, l.width(), fields, readers);
     }
 
     /** The components of an input or record: each member, and after an optional one whether it was given. */

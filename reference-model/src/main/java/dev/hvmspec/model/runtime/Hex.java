@@ -10,14 +10,14 @@ public final class Hex {
     }
 
     /**
-     * Reads {@code "0x"} followed by at least one hex digit (either case, leading zeros allowed) whose value fits in
-     * {@code width} bits.
+     * Reads {@code "0x"} (or {@code "0X"}: readers accept upper case) followed by at least one hex digit (either case,
+     * leading zeros allowed) whose value fits in {@code width} bits.
      *
      * @throws NumberFormatException with a message fit for a user when the text is not such a string
      */
     public static long parse(String text, int width) {
         int n = text.length();
-        if (n < 3 || text.charAt(0) != '0' || text.charAt(1) != 'x') {
+        if (n < 3 || text.charAt(0) != '0' || (text.charAt(1) != 'x' && text.charAt(1) != 'X')) {
             throw new NumberFormatException("expected a hex string \"0x...\", found \"" + text + "\"");
         }
         long value = 0;

@@ -40,7 +40,9 @@ class RuntimeHelpersTest {
         assertThat(Hex.format(-1L)).isEqualTo("0xffffffffffffffff");
         assertThat(Hex.parse("0x00000000000000000000FF", 8)).isEqualTo(0xff);
         assertThat(Hex.parse("0xFFFFFFFFFFFFFFFF", 64)).isEqualTo(-1L);
-        for (String bad : List.of("0x", "ff", "0X1", "0x-1", "0x1g", "0x 1", "0x١")) {
+        // Upper case includes the prefix: the vector schemas' pattern is ^0[xX][0-9a-fA-F]+$.
+        assertThat(Hex.parse("0X1f", 8)).isEqualTo(0x1f);
+        for (String bad : List.of("0x", "0X", "ff", "x1", "0x-1", "0x1g", "0x 1", "0x١")) {
             assertThatThrownBy(() -> Hex.parse(bad, 64)).as(bad).isInstanceOf(NumberFormatException.class);
         }
         assertThatThrownBy(() -> Hex.parse("0x100", 8)).hasMessageContaining("does not fit in 8 bits");

@@ -229,7 +229,13 @@ public final class Interpreter {
         if (e instanceof Expr.Name n) {
             Binding binding = domain.bindingOf(e).orElseThrow();
             if (binding instanceof Binding.Constant c) {
-                return constantValues.computeIfAbsent(c.decl().name(), k -> constantValue(c.decl()));
+                // Not computeIfAbsent: a constant's value may refer to other constants, which fill the cache too.
+                Value cached = constantValues.get(c.decl().name());
+                if (cached == null) {
+                    cached = constantValue(c.decl());
+                    constantValues.put(c.decl().name(), cached);
+                }
+                return cached;
             }
             return lookup(run, n.name());
         }

@@ -34,7 +34,13 @@ public final class CrAccessCases implements DomainCases {
             new Profile("Bochs tigerlake", 0x80000021L, 0xffffffffL, 0x2000L, 0xf72fffL, true),
             new Profile("Bochs corei7 sandy bridge", 0x80000021L, 0xffffffffL, 0x2000L, 0x467ffL, true),
             // Edge profiles: more bits fixed to 1, fewer allowed to be 1.
-            new Profile("edge: CD, NW, WP fixed", 0x80010021L | CD, 0xffffffffL & ~NW, 0x2000L | PAE, 0x27ffL, false));
+            new Profile("edge: CD, NW, WP fixed", 0x80010021L | CD, 0xffffffffL & ~NW, 0x2000L | PAE, 0x27ffL, false),
+            // FIXED1 allowing the architecturally reserved CR0[63:32] and CR4[63:33] (and CR4 bit 32, FRED): the
+            // reserved-bit checks must fault on their own.
+            new Profile("edge: FIXED1 high bits all ones", 0x80000021L, -1L, 0x2000L, 0xffffffff_00000000L | 0x3727ffL, false),
+            // TS fixed to 1, and MP/EM/TS fixed to 0: CLTS and LMSW are subject to the fixed bits too (SDM 24.8).
+            new Profile("edge: TS fixed to 1", 0x80000021L | TS, 0xffffffffL, 0x2000L, 0x3727ffL, false),
+            new Profile("edge: MP, EM, TS fixed to 0", 0x80000021L, 0xffffffffL & ~(MP | EM | TS), 0x2000L, 0x3727ffL, false));
 
     private static final Profile HASWELL = PROFILES.get(0);
     private static final Profile TIGERLAKE = PROFILES.get(2);
@@ -93,14 +99,18 @@ public final class CrAccessCases implements DomainCases {
     public void generate(CaseContext ctx) {
         for (Profile p : PROFILES) {
             cpl(ctx, p);
-            movToCr0Masks(ctx, p);
-            movToCr4Masks(ctx, p);
+            // The mask and shadow logic does not depend on the fixed bits: every bit under the real profiles is enough.
+            if (p.realistic()) {
+                movToCr0Masks(ctx, p);
+                movToCr4Masks(ctx, p);
+            }
             cr0Checks(ctx, p);
             cr4Checks(ctx, p);
             movFrom(ctx, p);
             clts(ctx, p);
         }
         lmsw(ctx, HASWELL);
+        lmswFixedBits(ctx);
         randomCases(ctx, ctx.random());
     }
 
@@ -214,8 +224,12 @@ public final class CrAccessCases implements DomainCases {
         cr0Write(ctx, p, "protected", "CR0_PAGING_IA32E_NEEDS_PAE", true, "MOV to CR0 sets PG with EFER.LME 1 and CR4.PAE 1",
                 pgOff | PG, true, PAE, LME, pgOff);
         if ((p.cr4Fixed1() & CET) != 0) {
-            cr0Write(ctx, p, "64-bit", "CR0_WP_KEPT_WITH_CET", false, "MOV to CR0 clears WP while CR4.CET is 1", cr0 & ~WP, false, CET, 0, 0);
-            cr0Write(ctx, p, "64-bit", "CR0_WP_KEPT_WITH_CET", true, "MOV to CR0 keeps WP while CR4.CET is 1", cr0, false, CET, 0, 0);
+            for (String mode : new String[] {"64-bit", "compatibility", "protected"}) {
+                long c = value(state(ctx, p, mode, "mov-to-cr0").build(), "cr0");
+                cr0Write(ctx, p, mode, "CR0_WP_KEPT_WITH_CET", false, "MOV to CR0 clears WP while CR4.CET is 1", c & ~WP, false, CET, 0, 0);
+                cr0Write(ctx, p, mode, "CR0_WP_KEPT_WITH_CET", true, "MOV to CR0 keeps WP while CR4.CET is 1", c | WP, false, CET, 0, 0);
+            }
+            cr0Write(ctx, p, "64-bit", "CR0_WP_KEPT_WITH_CET", true, "MOV to CR0 clears WP while CR4.CET is 0", cr0 & ~WP, false, 0, 0, 0);
         }
         // The VMX fixed bits: clear each bit of FIXED0, set each bit outside FIXED1.
         for (long bit : CR0_DEFINED) {
@@ -242,6 +256,19 @@ public final class CrAccessCases implements DomainCases {
         }
         cr0Write(ctx, p, "protected", "CR0_UNRESTRICTED_GUEST", false, "without \"unrestricted guest\" MOV to CR0 rewrites its value",
                 pm, false, 0, 0, 0);
+        if (p == HASWELL) {
+            // Edge profiles that forbid one optional CR0 bit each: setting it faults, leaving it clear does not.
+            for (long bit : CR0_DEFINED) {
+                if ((p.cr0Fixed0() & bit) != 0) continue;
+                Profile forbid = new Profile("edge: CR0 bit 0x" + Long.toHexString(bit) + " fixed to 0", p.cr0Fixed0(),
+                        p.cr0Fixed1() & ~bit, p.cr4Fixed0(), p.cr4Fixed1(), false);
+                long base = value(state(ctx, forbid, "protected", "mov-to-cr0").build(), "cr0");
+                cr0Write(ctx, forbid, "protected", "CR0_FIXED1_CLEAR", false, "MOV to CR0 sets bit 0x" + Long.toHexString(bit)
+                        + ", which IA32_VMX_CR0_FIXED1 fixes to 0", base | bit | (bit == NW ? CD : 0), false, 0, 0, 0);
+                cr0Write(ctx, forbid, "protected", "CR0_FIXED1_CLEAR", true, "MOV to CR0 leaves bit 0x" + Long.toHexString(bit)
+                        + ", which IA32_VMX_CR0_FIXED1 fixes to 0, clear", base & ~bit, false, 0, 0, 0);
+            }
+        }
     }
 
     private void cr4Write(CaseContext ctx, Profile p, String mode, String rule, boolean held, String comment, long newCr4,
@@ -261,8 +288,9 @@ public final class CrAccessCases implements DomainCases {
             cr4Write(ctx, p, "64-bit", "CR4_HIGH_RESERVED", false, "MOV to CR4 sets reserved bit " + bit, lm | (1L << bit), 0, 0x1000, 0);
         }
         // Bit 32 (FRED) is not reserved as such: IA32_VMX_CR4_FIXED1 says whether this processor has it.
-        cr4Write(ctx, p, "64-bit", "CR4_FIXED1_CLEAR", false, "MOV to CR4 sets bit 32 (FRED), which IA32_VMX_CR4_FIXED1 does not allow",
-                lm | (1L << 32), 0, 0x1000, 0);
+        boolean fred = (p.cr4Fixed1() & (1L << 32)) != 0;
+        cr4Write(ctx, p, "64-bit", "CR4_FIXED1_CLEAR", fred, "MOV to CR4 sets bit 32 (FRED), which IA32_VMX_CR4_FIXED1 "
+                + (fred ? "allows" : "does not allow"), lm | (1L << 32), 0, 0x1000, 0);
         cr4Write(ctx, p, "64-bit", "CR4_HIGH_RESERVED", true, "MOV to CR4 rewrites the current value", lm, 0, 0x1000, 0);
         cr4Write(ctx, p, "64-bit", "CR4_PAE_KEPT_IN_IA32E", false, "MOV to CR4 clears PAE in IA-32e mode", lm & ~PAE, 0, 0x1000, 0);
         cr4Write(ctx, p, "compatibility", "CR4_PAE_KEPT_IN_IA32E", false, "MOV to CR4 clears PAE in compatibility mode", lm & ~PAE, 0, 0x1000, 0);
@@ -354,6 +382,22 @@ public final class CrAccessCases implements DomainCases {
                                 flags(p), in);
                     }
                 }
+            }
+        }
+    }
+
+    /** LMSW that would load MP, EM or TS against the fixed bits faults; within them it completes. */
+    private void lmswFixedBits(CaseContext ctx) {
+        for (Profile p : PROFILES) {
+            if (p.realistic()) continue;
+            Input base = state(ctx, p, "protected", "lmsw").build();
+            long cr0 = value(base, "cr0");
+            for (int src = 0; src < 16; src++) {
+                long loaded = (cr0 & ~0xeL) | (src & 0xe) | (cr0 & PE) | (src & PE);
+                boolean faults = (loaded & p.cr0Fixed0()) != p.cr0Fixed0() || (loaded & ~p.cr0Fixed1()) != 0;
+                Input in = base.toBuilder(ctx.domain()).bits("source", src).bool("lmsw_memory_operand", false).build();
+                ctx.add(faults && (loaded & p.cr0Fixed0()) != p.cr0Fixed0() ? "CR0_FIXED0_SET" : "CR0_FIXED1_CLEAR", !faults,
+                        "LMSW loads bits 3:0 = " + src + " under " + p.name(), flags(p, "boundary"), in);
             }
         }
     }

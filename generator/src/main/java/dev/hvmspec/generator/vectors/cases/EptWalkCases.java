@@ -37,6 +37,7 @@ public final class EptWalkCases implements DomainCases {
     static final long CAP_MIN_WB = 0x4040L;               // PWL4 + WB only: no large pages, no XO, no A/D
     static final long CAP_MIN_UC = 0x140L;                // PWL4 + UC only
     static final long CAP_NO_XO_PWL5 = 0x67341c0L;        // everything but execute-only, no VPID half
+    static final long CAP_NO_1G = 0xf0106714141L;         // Coffee Lake without 1G pages
 
     static final long[] CAPS = {CAP_NEHALEM_IVB, CAP_BROADWELL_SKL, CAP_COFFEE_LAKE, CAP_BOCHS_TGL, CAP_SSS, CAP_PWL45,
         CAP_PWL5_ONLY, CAP_NO_XO, CAP_NO_2M, CAP_MIN_WB, CAP_MIN_UC, CAP_NO_XO_PWL5};
@@ -278,6 +279,7 @@ public final class EptWalkCases implements DomainCases {
         accessedDirty();
         qualification();
         randomWalks(400);
+        accessedOnMisconfiguration();
     }
 
     /** Every capability value, both walk lengths it supports, every page size and access, A/D on and off. */
@@ -594,6 +596,58 @@ public final class EptWalkCases implements DomainCases {
                     boolean held = kind == 0 || kind == 3 || kind == 4;
                     add(w, rule, held, what + ", XWR " + xwr + " at level " + lvl, B);
                 }
+            }
+        }
+    }
+
+    /**
+     * Every kind of misconfiguration below the first level with A/D on, so that the entries above it were already used
+     * (their accessed flags may or may not have been set: both outcomes are allowed).
+     */
+    private void accessedOnMisconfiguration() {
+        for (int levels = 4; levels <= 5; levels++) {
+            long base = levels == 5 ? CAP_PWL45 : CAP_COFFEE_LAKE;
+            for (int lvl = levels - 1; lvl >= 1; lvl--) {
+                String at = " at level " + lvl + " of a " + levels + "-level walk after used entries, A/D on";
+                W xo = walk(levels == 5 ? CAP_NO_XO_PWL5 : CAP_NO_XO, 46, levels, 1, "fetch");
+                xo.ad = true;
+                xo.bits[lvl] = (xo.bits[lvl] & ~7L) | 4;
+                add(xo, "execute-only entry without execute-only support" + at, NONE);
+                W ux = walk(levels == 5 ? CAP_NO_XO_PWL5 : CAP_NO_XO, 46, levels, 1, "fetch");
+                ux.ad = true;
+                ux.mbec = true;
+                ux.defaults();
+                ux.bits[lvl] = (ux.bits[lvl] & ~7L) | 0x400;
+                add(ux, "user-execute-only entry (MBEC) without execute-only support" + at, NONE);
+                if (levels == 4) {
+                    W high = walk(base, 39, 4, 1, "read");
+                    high.ad = true;
+                    high.bits[lvl] |= 1L << 40;
+                    add(high, "address bit 40 above MAXPHYADDR 39" + at, NONE);
+                }
+                if (lvl >= 2) {
+                    W rsvd = walk(base, 46, levels, 1, "read");
+                    rsvd.ad = true;
+                    rsvd.bits[lvl] |= 1L << 3;
+                    add(rsvd, "reserved bit 3 of a non-leaf entry" + at, NONE);
+                }
+                if (lvl == 3 || lvl == 2) {
+                    W big = walk(lvl == 3 ? CAP_NO_1G : CAP_NO_2M, 46, 4, 1, "read");
+                    big.ad = true;
+                    big.bits[lvl] |= 0x80 | (6 << 3);
+                    big.raw[lvl] = null;
+                    add(big, (lvl == 3 ? "1-GByte" : "2-MByte") + " page without support at level " + lvl
+                            + " after used entries, A/D on", NONE);
+                    W page = walk(base, 46, levels, lvl, "write");
+                    page.ad = true;
+                    page.bits[lvl] |= 1L << 12;
+                    add(page, "reserved bit 12 of a large-page entry" + at, NONE);
+                }
+                W mt = walk(base, 46, levels, lvl == 3 || lvl == 2 ? lvl : 1, "read");
+                mt.ad = true;
+                int leaf = mt.leafLevel;
+                mt.bits[leaf] = (mt.bits[leaf] & ~0x38L) | (3 << 3);
+                add(mt, "memory type 3 in the leaf at level " + leaf + " after used entries, A/D on", NONE);
             }
         }
     }
