@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hvmspec.conformance.match.OutcomeMatcher;
+import dev.hvmspec.model.InputMutator;
 import dev.hvmspec.model.Models;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

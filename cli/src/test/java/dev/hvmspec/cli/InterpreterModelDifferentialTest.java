@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hvmspec.conformance.match.OutcomeMatcher;
 import dev.hvmspec.dsl.SpecLoader;
 import dev.hvmspec.generator.vectors.VectorSet;
+import dev.hvmspec.model.InputMutator;
 import dev.hvmspec.model.Models;
 import dev.hvmspec.model.runtime.DomainModel;
 import dev.hvmspec.model.runtime.Evaluation;

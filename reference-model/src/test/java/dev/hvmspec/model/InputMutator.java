@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 /**
  * Structurally valid inputs of a domain: real vector inputs (vectors/&lt;domain&gt;.jsonl) mutated within the shape
  * that vectors/schema/&lt;domain&gt;.schema.json gives, every value kept in range. Test support for the totality fuzz
- * tests; a copy lives in cli's tests (dev.hvmspec.cli.InputMutator) for the interpreter differential test.
+ * tests; shared with the cli module's differential tests through this module's test jar.
  */
 public final class InputMutator {
     /** Where the randomness comes from: java.util.Random or Jazzer's FuzzedDataProvider. */

@@ -777,14 +777,7 @@ public final class Checker {
                     // + - * & ^ |
                     if (bothLiteral) {
                         if (lv != null && rv != null) {
-                            constants.put(b, switch (op) {
-                                case "+" -> lv.add(rv);
-                                case "-" -> lv.subtract(rv);
-                                case "*" -> lv.multiply(rv);
-                                case "&" -> lv.and(rv);
-                                case "^" -> lv.xor(rv);
-                                default -> lv.or(rv);
-                            });
+                            constants.put(b, fold(op, lv, rv));
                         }
                         return l;
                     }
@@ -798,14 +791,7 @@ public final class Checker {
                     }
                     if (lv != null && rv != null && (Type.widthOf(t) > 0 || t instanceof Type.Int)) {
                         // Constants built from other constants fold too, wrapped at the operands' width.
-                        BigInteger folded = switch (op) {
-                            case "+" -> lv.add(rv);
-                            case "-" -> lv.subtract(rv);
-                            case "*" -> lv.multiply(rv);
-                            case "&" -> lv.and(rv);
-                            case "^" -> lv.xor(rv);
-                            default -> lv.or(rv);
-                        };
+                        BigInteger folded = fold(op, lv, rv);
                         int w = Type.widthOf(t);
                         constants.put(b, w > 0 ? folded.and(BigInteger.ONE.shiftLeft(w).subtract(BigInteger.ONE)) : folded);
                     }
@@ -818,6 +804,18 @@ public final class Checker {
                     return t;
                 }
             }
+        }
+
+        /** The value of {@code lv op rv} for the arithmetic and bitwise operators, unbounded. */
+        private BigInteger fold(String op, BigInteger lv, BigInteger rv) {
+            return switch (op) {
+                case "+" -> lv.add(rv);
+                case "-" -> lv.subtract(rv);
+                case "*" -> lv.multiply(rv);
+                case "&" -> lv.and(rv);
+                case "^" -> lv.xor(rv);
+                default -> lv.or(rv);
+            };
         }
 
         /** A literal written in binary has as many bits as it has digits, so {@code 0b0000} can be concatenated. */
