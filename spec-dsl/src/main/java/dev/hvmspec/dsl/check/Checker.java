@@ -152,7 +152,7 @@ public final class Checker {
                 inFunction = false;
                 currentResult = Optional.empty();
                 locals.push(new HashMap<>());
-                boolean completes = block(evaluate.body(), false);
+                boolean completes = block(evaluate.body());
                 locals.pop();
                 if (completes) {
                     error(endOf(evaluate.body()), "missing result: evaluate can end without a finish statement");
@@ -274,7 +274,7 @@ public final class Checker {
             locals.push(params);
             currentResult = f.result().map(this::resolve);
             inFunction = true;
-            boolean completes = block(f.body(), false);
+            boolean completes = block(f.body());
             if (completes && currentResult.isPresent()) {
                 error(endOf(f.body()), "missing result: function '" + f.name() + "' can end without a return statement");
             }
@@ -288,7 +288,7 @@ public final class Checker {
         }
 
         /** Checks a block; returns whether control can reach its end. */
-        private boolean block(Stmt.Block b, boolean newScope) {
+        private boolean block(Stmt.Block b) {
             locals.push(new HashMap<>());
             boolean reachable = true;
             boolean reported = false;
@@ -301,8 +301,8 @@ public final class Checker {
                     }
                     reported = true;
                 }
+                // Only the first unreachable statement is reported; the rest are still checked for their own errors.
                 boolean completes = statement(s);
-                if (!reachable && !reported) reported = true;
                 reachable = reachable && completes;
             }
             locals.pop();
@@ -371,8 +371,8 @@ public final class Checker {
             }
             if (s instanceof Stmt.If i) {
                 expect(i.condition(), expr(i.condition()), new Type.Bool(), "an if condition");
-                boolean a = block(i.then(), true);
-                boolean b = i.otherwise().map(o -> block(o, true)).orElse(true);
+                boolean a = block(i.then());
+                boolean b = i.otherwise().map(this::block).orElse(true);
                 return a || b;
             }
             if (s instanceof Stmt.For f) {
@@ -380,7 +380,7 @@ public final class Checker {
                 expect(f.to(), expr(f.to()), Type.Int.ANY, "a loop bound");
                 locals.push(new HashMap<>());
                 declareLocal(f.pos(), f.variable(), Type.Int.ANY, false);
-                block(f.body(), true);
+                block(f.body());
                 locals.pop();
                 return true;
             }
@@ -425,8 +425,8 @@ public final class Checker {
                 }
                 if (r.summary().isBlank()) error(r.pos(), "rule " + r.id() + " needs a summary");
                 expect(r.condition(), expr(r.condition()), new Type.Bool(), "the condition of rule " + r.id());
-                boolean a = block(r.then(), true);
-                boolean b = r.otherwise().map(o -> block(o, true)).orElse(true);
+                boolean a = block(r.then());
+                boolean b = r.otherwise().map(this::block).orElse(true);
                 if (r.isCheck() && b) {
                     // A check whose violation does not end the evaluation would let a violated rule go unnoticed.
                     error(r.pos(), "missing result: the else branch of check " + r.id() + " must end the evaluation");
@@ -533,9 +533,9 @@ public final class Checker {
                 if (d instanceof Decl.Const c) {
                     bindings.put(e, new Binding.Constant(c));
                     Type t = resolve(c.type());
-                    Expr.Name dummy = n;
+                    // A constant's folded value, so that expressions built from constants fold too.
                     BigInteger v = constantValue(c);
-                    if (v != null) constants.put(dummy, v);
+                    if (v != null) constants.put(n, v);
                     return t;
                 }
                 error(n.pos(), d == null ? "undefined name '" + n.name() + "'" : "'" + n.name() + "' is not a value");
@@ -755,6 +755,13 @@ public final class Checker {
                     }
                     if (!(l instanceof Type.Int) && Type.widthOf(l) == 0) {
                         error(b.left().pos(), op + " needs a number, found " + l);
+                    }
+                    int w = Type.widthOf(l);
+                    if (lv != null && rv != null && w > 0) {
+                        // Shifts of bit-vector constants fold like the other operators: 0 once the count reaches the width.
+                        BigInteger shifted = rv.signum() < 0 || rv.compareTo(BigInteger.valueOf(w)) >= 0 ? BigInteger.ZERO
+                                : op.equals("<<") ? lv.shiftLeft(rv.intValue()) : lv.shiftRight(rv.intValue());
+                        constants.put(b, shifted.and(BigInteger.ONE.shiftLeft(w).subtract(BigInteger.ONE)));
                     }
                     return l;
                 }

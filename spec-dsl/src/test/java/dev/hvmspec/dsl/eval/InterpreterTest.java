@@ -57,6 +57,16 @@ class InterpreterTest {
     }
 
     @Test
+    void constantsBuiltFromConstantsFoldAtTheirWidth() throws Exception {
+        String text = spec("x: bits(8); y: bits(8);", "bits(8)",
+                "const A: bits(8) = 0x90;\nconst B: bits(8) = A | 1;\nconst C: bits(8) = B << 1;\nconst D: bits(8) = C + A;",
+                "finish r(v: D ^ x);");
+        Value.Result res = run(text, Map.of("x", b(8, 0), "y", b(8, 0)));
+        // A | 1 = 0x91; << 1 wraps to 0x22; + 0x90 = 0xb2.
+        assertThat(res.outcomes().get(0).members().get("v")).isEqualTo(b(8, 0xb2));
+    }
+
+    @Test
     void additionSubtractionMultiplicationWrapAtTheWidth() throws Exception {
         assertThat(b8("x + y", 0xF0, 0x20)).isEqualTo(b(8, 0x10));
         assertThat(b8("x - y", 0x01, 0x02)).isEqualTo(b(8, 0xFF));
