@@ -1,5 +1,6 @@
 package dev.hvmspec.cli;
 
+import dev.hvmspec.conformance.bochs.BochsImplementation;
 import dev.hvmspec.conformance.check.CheckResult;
 import dev.hvmspec.conformance.check.Checker;
 import dev.hvmspec.conformance.check.JUnitXmlWriter;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Check an implementation against the test vectors: the bundled reference model, or with --adapter any",
-            "program speaking the adapter protocol (hvmspec-adapter/1).",
+            "program speaking the adapter protocol (hvmspec-adapter/1), or with --target bochs[:MODEL] Bochs's VMX",
+            "emulation through the test kernel in runner/ (msr-access only so far).",
             "The last line of output is 'P passed, F failed, S skipped' (F counts failures and errors).",
             "Exit status: 0 when F is 0, 1 otherwise, 2 for bad usage or unreadable vectors."
         })
@@ -57,6 +59,12 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--adapter", paramLabel = "COMMAND",
             description = "Check the implementation behind this adapter command (run with sh -c) instead of the bundled model.")
     private Optional<String> adapter = Optional.empty();
+
+    @Option(names = "--target", paramLabel = "bochs[:MODEL]",
+            description = "Check Bochs (2.7, on PATH) by booting the runner/ test kernel under it. MODEL: haswell"
+                    + " (default, corei7_haswell_4770), skylake_x (corei7_skylake_x), icelake (corei7_icelake_u) or a"
+                    + " Bochs CPU model name among those. Domains other than msr-access are skipped.")
+    private Optional<String> target = Optional.empty();
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "5",
             description = "Per-vector timeout for the adapter (default: ${DEFAULT-VALUE}).")
@@ -88,6 +96,30 @@ final class CheckCommand implements Callable<Integer> {
         }
         if (maxFailures < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-failures must not be negative");
+        }
+        if (adapter.isPresent() && target.isPresent()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--adapter and --target are mutually exclusive");
+        }
+        Optional<BochsImplementation.Settings> bochs = Optional.empty();
+        if (target.isPresent()) {
+            String t = target.get();
+            String modelName = BochsImplementation.DEFAULT_MODEL;
+            if (t.startsWith("bochs:")) {
+                modelName = t.substring("bochs:".length());
+            } else if (!t.equals("bochs")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--target must be bochs or bochs:MODEL, not " + t);
+            }
+            Optional<String> cpu = BochsImplementation.cpuModel(modelName);
+            if (cpu.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "unknown Bochs model " + modelName
+                        + "; known: " + BochsImplementation.MODELS);
+            }
+            Optional<Path> root = ProjectPaths.root();
+            if (root.isEmpty()) {
+                main.err().println("hvmspec check: --target bochs needs the project's runner/ directory: " + ProjectPaths.notFoundHint());
+                return Main.USAGE;
+            }
+            bochs = Optional.of(BochsImplementation.Settings.of(root.get().resolve("runner"), cpu.get()));
         }
         List<Path> paths = vectors;
         if (paths.isEmpty()) {
@@ -122,7 +154,10 @@ final class CheckCommand implements Callable<Integer> {
             }
             validator.set(ModelBridge.validator(models));
             CheckResult result;
-            try (Implementation implementation = early.isPresent() ? early.get() : ModelBridge.inProcess(models)) {
+            OutcomeValidator outcomeValidator = validator.get();
+            try (Implementation implementation = early.isPresent() ? early.get()
+                    : bochs.isPresent() ? new BochsImplementation(bochs.get().withValidator(outcomeValidator))
+                    : ModelBridge.inProcess(models)) {
                 result = new Checker(new Checker.Progress(Optional.of(main.err()), progressInterval())).run(loaded, implementation);
             }
             return report(result);

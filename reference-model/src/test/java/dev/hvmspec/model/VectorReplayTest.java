@@ -47,6 +47,11 @@ class VectorReplayTest {
         replay("ept-walk");
     }
 
+    @Test
+    void vmxInstruction() throws Exception {
+        replay("vmx-instruction");
+    }
+
     private static void replay(String domain) throws Exception {
         DomainModel model = Models.find(domain).orElseThrow();
         Set<String> ruleIds = new HashSet<>();

@@ -107,7 +107,8 @@ final class BodyTranslator {
         } else if (s instanceof Stmt.Rule r) {
             rule(r, depth);
         } else if (s instanceof Stmt.ExprStmt e) {
-            line(depth, expr(e.expr()).text + ";");
+            boolean ends = e.expr() instanceof Expr.Call c && names.domain.neverReturning().contains(c.callee());
+            line(depth, (ends ? "throw " : "") + expr(e.expr()).text + ";");
         } else {
             throw new IllegalStateException("unhandled statement " + s);
         }

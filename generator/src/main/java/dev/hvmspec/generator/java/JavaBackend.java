@@ -344,7 +344,10 @@ public final class JavaBackend {
         }
         BodyTranslator t = new BodyTranslator(names, BodyTranslator.Place.FUNCTION, scope);
         t.block(f.body(), 2);
-        String result = f.result().map(names::javaType).orElse("void");
+        // A function whose every path ends the evaluation returns the exception that ends it, so that callers can write
+        // `throw f();` and Java sees, as the spec's checker does, that control does not go on after the call.
+        String result = f.result().map(names::javaType)
+                .orElse(domain.neverReturning().contains(f.name()) ? "RuntimeException" : "void");
         return new JavaFunction(javadoc(1, "{@code " + JavaNames.comment(signatureText(f)) + "} (" + DomainNames.where(f.pos()) + ")."),
                 "public static " + result + " " + info.method() + "(" + String.join(", ", params) + ")", t.lines());
     }

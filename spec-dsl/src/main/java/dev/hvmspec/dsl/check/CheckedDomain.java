@@ -9,6 +9,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Stage 1b's product: one domain of the spec with every name resolved and every expression typed. The backends
@@ -21,6 +22,7 @@ import java.util.Optional;
  * @param outcomes    the outcome constructors in declaration order
  * @param evaluate    the entry point
  * @param rules       every rule and check reachable from the entry point, in source order
+ * @param neverReturning functions without a result whose every path ends the evaluation (a #GP helper, say)
  */
 public record CheckedDomain(
         String name,
@@ -33,7 +35,8 @@ public record CheckedDomain(
         Map<Expr, Type> types,
         Map<Expr, Binding> bindings,
         Map<Expr.Call, List<Optional<Expr>>> callArguments,
-        Map<Expr, BigInteger> constants) {
+        Map<Expr, BigInteger> constants,
+        Set<String> neverReturning) {
 
     public CheckedDomain {
         declarations = Map.copyOf(declarations);
@@ -44,6 +47,7 @@ public record CheckedDomain(
         bindings = new IdentityHashMap<>(bindings);
         callArguments = new IdentityHashMap<>(callArguments);
         constants = new IdentityHashMap<>(constants);
+        neverReturning = Set.copyOf(neverReturning);
     }
 
     public Type typeOf(Expr e) {

@@ -174,7 +174,7 @@ public final class Checker {
                 return c != 0 ? c : Integer.compare(a.pos().line() * 10000 + a.pos().col(), b.pos().line() * 10000 + b.pos().col());
             });
             return Optional.of(new CheckedDomain(file.name(), file.path(), decls, input, outcomes, evaluate, rules,
-                    types, bindings, callArgs, constants));
+                    types, bindings, callArgs, constants, neverReturn));
         }
 
         private Pos endOf(Stmt.Block b) {

@@ -1,0 +1,427 @@
+package dev.hvmspec.conformance.bochs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hvmspec.conformance.impl.Implementation;
+import dev.hvmspec.conformance.impl.OutcomeValidator;
+import dev.hvmspec.conformance.impl.Reply;
+import dev.hvmspec.conformance.impl.ReplySink;
+import dev.hvmspec.conformance.vectors.Vector;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Runs vectors on Bochs's VMX emulation: the runner's test kernel (runner/, built with {@code make -C runner}) boots
+ * under Bochs with a batch of vectors, executes each with real VMX instructions and prints one adapter-protocol reply
+ * line per vector on port 0xE9, which Bochs copies to its standard output.
+ *
+ * <p>Only the msr-access domain is run; other domains get {@link Reply.Unsupported}. A boot that ends before replying
+ * to all of its vectors (a crash, a timeout, a fatal root-mode exception) gives the first unanswered vector an error
+ * reply, and the next boot starts with the vector after it; replies already received are kept.
+ */
+public final class BochsImplementation implements Implementation {
+
+    public static final String INSTALL_HINT = "apt-get install -y --no-install-recommends bochs bochsbios vgabios";
+    public static final Set<String> DOMAINS = Set.of("msr-access");
+    public static final String OTHER_DOMAIN = "domain not supported by the Bochs runner yet";
+
+    /** Short names accepted by {@code --target bochs:MODEL}, and Bochs 2.7's CPU model names for them. */
+    public static final Map<String, String> MODELS;
+
+    static {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("haswell", "corei7_haswell_4770");
+        m.put("skylake_x", "corei7_skylake_x");
+        m.put("icelake", "corei7_icelake_u");
+        MODELS = java.util.Collections.unmodifiableMap(m);
+    }
+
+    public static final String DEFAULT_MODEL = "haswell";
+
+    /**
+     * How to run Bochs. {@code runnerDir} is the project's runner/ directory; {@code cpuModel} a Bochs CPU model name;
+     * {@code bootTimeout} bounds one boot of up to {@link BatchWriter#RECORDS_PER_BOOT} vectors.
+     */
+    public record Settings(Path runnerDir, String cpuModel, Duration bootTimeout, OutcomeValidator validator) {
+        public Settings {
+            Objects.requireNonNull(runnerDir, "runnerDir");
+            Objects.requireNonNull(cpuModel, "cpuModel");
+            Objects.requireNonNull(bootTimeout, "bootTimeout");
+            Objects.requireNonNull(validator, "validator");
+        }
+
+        public static Settings of(Path runnerDir, String cpuModel) {
+            return new Settings(runnerDir, cpuModel, Duration.ofSeconds(120), OutcomeValidator.ANY);
+        }
+
+        public Settings withValidator(OutcomeValidator v) {
+            return new Settings(runnerDir, cpuModel, bootTimeout, v);
+        }
+
+        public Settings withBootTimeout(Duration d) {
+            return new Settings(runnerDir, cpuModel, d, validator);
+        }
+    }
+
+    /** The Bochs CPU model for {@code bochs[:MODEL]}'s MODEL: a short name of {@link #MODELS} or a model name itself. */
+    public static Optional<String> cpuModel(String shortName) {
+        if (MODELS.containsKey(shortName)) return Optional.of(MODELS.get(shortName));
+        if (MODELS.containsValue(shortName)) return Optional.of(shortName);
+        return Optional.empty();
+    }
+
+    private final Settings settings;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final List<String> warnings = new ArrayList<>();
+    private Path workDir;
+    private int boots;
+
+    public BochsImplementation(Settings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    @Override
+    public String name() {
+        return "Bochs (" + settings.cpuModel() + ", runner " + settings.runnerDir() + ")";
+    }
+
+    @Override
+    public Set<String> domains() {
+        return DOMAINS;
+    }
+
+    /** Boots run so far. */
+    public int boots() {
+        return boots;
+    }
+
+    @Override
+    public void evaluate(List<Vector> vectors, ReplySink sink) {
+        Reply[] replies = new Reply[vectors.size()];
+        List<Integer> runnable = new ArrayList<>();
+        for (int i = 0; i < vectors.size(); i++) {
+            Vector v = vectors.get(i);
+            if (!DOMAINS.contains(v.domain())) {
+                replies[i] = new Reply.Unsupported(OTHER_DOMAIN);
+                continue;
+            }
+            Optional<String> bad = inputProblem(v.input());
+            if (bad.isPresent()) {
+                replies[i] = new Reply.Error("bad msr-access input: " + bad.get());
+                continue;
+            }
+            Optional<String> unsupported = BatchWriter.unsupportedReason(v);
+            if (unsupported.isPresent()) {
+                replies[i] = new Reply.Unsupported(unsupported.get());
+                continue;
+            }
+            runnable.add(i);
+        }
+        int delivered = 0;
+        if (!runnable.isEmpty()) {
+            Optional<String> unusable = prepare();
+            if (unusable.isPresent()) {
+                for (int i : runnable) replies[i] = new Reply.Error(unusable.get());
+                runnable.clear();
+            }
+        }
+        int pos = 0;
+        while (pos < runnable.size()) {
+            List<Integer> batch = runnable.subList(pos, Math.min(runnable.size(), pos + BatchWriter.RECORDS_PER_BOOT));
+            BootResult r = boot(vectors, batch);
+            for (int k = 0; k < r.replies().size(); k++) replies[batch.get(k)] = r.replies().get(k);
+            int answered = r.replies().size();
+            if (answered < batch.size()) {
+                if (r.setupFailure()) {
+                    for (int k = answered; k < runnable.size() - pos; k++) {
+                        replies[runnable.get(pos + k)] = new Reply.Error("the Bochs runner could not start: " + r.why());
+                    }
+                    pos = runnable.size();
+                    break;
+                }
+                // The vector that killed the boot gets the error; the next boot starts after it.
+                replies[batch.get(answered)] = new Reply.Error("the Bochs run ended at this vector: " + r.why());
+                warnings.add("Bochs boot " + boots + " ended after " + answered + " of " + batch.size()
+                        + " vectors (" + r.why() + "); resumed after " + vectors.get(batch.get(answered)).id());
+                pos += answered + 1;
+            } else {
+                pos += batch.size();
+            }
+            // Deliver every reply that is now known, in order.
+            while (delivered < replies.length && replies[delivered] != null) {
+                sink.accept(vectors.get(delivered), replies[delivered]);
+                delivered++;
+            }
+        }
+        for (; delivered < replies.length; delivered++) {
+            sink.accept(vectors.get(delivered), replies[delivered]);
+        }
+    }
+
+    static Optional<String> inputProblem(ObjectNode in) {
+        String insn = in.path("instruction").asText("");
+        if (!insn.equals("rdmsr") && !insn.equals("wrmsr")) return Optional.of("instruction " + in.path("instruction"));
+        String ecx = in.path("ecx").asText("");
+        if (!ecx.matches("0[xX][0-9a-fA-F]+") || ecx.replaceFirst("^0[xX]0*", "").length() > 8) {
+            return Optional.of("ecx " + in.path("ecx"));
+        }
+        JsonNode cpl = in.path("cpl");
+        if (!cpl.isInt() || cpl.asInt() < 0 || cpl.asInt() > 3) return Optional.of("cpl " + cpl);
+        if (!in.path("use_msr_bitmaps").isBoolean()) return Optional.of("use_msr_bitmaps " + in.path("use_msr_bitmaps"));
+        JsonNode bitmap = in.path("msr_bitmap");
+        if (!bitmap.isObject()) return Optional.of("msr_bitmap " + bitmap);
+        for (var it = bitmap.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getKey().matches("0[xX]0*[0-9a-fA-F]{1,3}") || !e.getValue().isTextual()
+                    || !e.getValue().asText().matches("0[xX]0*[0-9a-fA-F]{1,2}")) {
+                return Optional.of("msr_bitmap entry " + e.getKey() + ": " + e.getValue());
+            }
+        }
+        return Optional.empty();
+    }
+
+    // ------------------------------------------------------------------------------------------------ preparation
+
+    private Optional<String> prepared;
+
+    /** Checks the tools, builds the runner and makes the work directory; empty when Bochs can be used. */
+    private Optional<String> prepare() {
+        if (prepared != null) return prepared;
+        prepared = doPrepare();
+        prepared.ifPresent(p -> warnings.add(p));
+        return prepared;
+    }
+
+    private Optional<String> doPrepare() {
+        List<String> missing = new ArrayList<>();
+        for (String tool : List.of("bochs", "make", "gcc", "ld", "objcopy")) {
+            if (onPath(tool).isEmpty()) missing.add(tool);
+        }
+        if (missing.contains("bochs")) {
+            return Optional.of("bochs is not installed (not on PATH); install it with: " + INSTALL_HINT);
+        }
+        if (!missing.isEmpty()) {
+            return Optional.of("cannot build the runner: " + String.join(", ", missing)
+                    + " not on PATH (apt-get install -y --no-install-recommends make gcc binutils)");
+        }
+        if (!Files.isRegularFile(settings.runnerDir().resolve("Makefile"))) {
+            return Optional.of("no runner at " + settings.runnerDir() + " (expected runner/Makefile in the project)");
+        }
+        try {
+            Process make = new ProcessBuilder("make", "-s", "-C", settings.runnerDir().toString())
+                    .redirectErrorStream(true).start();
+            make.getOutputStream().close();
+            String out = new String(make.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!make.waitFor(300, TimeUnit.SECONDS) || make.exitValue() != 0) {
+                return Optional.of("make -C " + settings.runnerDir() + " failed: " + tail(out, 2000));
+            }
+            workDir = Files.createTempDirectory("hvmspec-bochs");
+        } catch (IOException e) {
+            return Optional.of("cannot build or stage the runner: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("interrupted while building the runner");
+        }
+        for (String f : List.of("floppy.img", "kernel.bin")) {
+            if (!Files.isRegularFile(build().resolve(f))) return Optional.of("make did not produce " + build().resolve(f));
+        }
+        return Optional.empty();
+    }
+
+    private Path build() {
+        return settings.runnerDir().resolve("build").toAbsolutePath();
+    }
+
+    static Optional<Path> onPath(String tool) {
+        String path = System.getenv("PATH");
+        if (path == null) return Optional.empty();
+        for (String dir : path.split(File.pathSeparator)) {
+            if (dir.isEmpty()) continue;
+            Path p = Path.of(dir, tool);
+            if (Files.isExecutable(p) && !Files.isDirectory(p)) return Optional.of(p);
+        }
+        return Optional.empty();
+    }
+
+    // ------------------------------------------------------------------------------------------------ one boot
+
+    /** The replies of one boot, in batch order (possibly fewer than asked), and why it ended early. */
+    record BootResult(List<Reply> replies, String why, boolean setupFailure) {}
+
+    private BootResult boot(List<Vector> vectors, List<Integer> batch) {
+        boots++;
+        try {
+            Path dir = workDir;
+            List<Path> images = new ArrayList<>();
+            for (int k = 0; k * BatchWriter.RECORDS_PER_IMAGE < batch.size(); k++) {
+                List<Integer> part = batch.subList(k * BatchWriter.RECORDS_PER_IMAGE,
+                        Math.min(batch.size(), (k + 1) * BatchWriter.RECORDS_PER_IMAGE));
+                List<Vector> vs = part.stream().map(vectors::get).toList();
+                Path img = dir.resolve("batch" + k + ".bin");
+                Files.write(img, BatchWriter.image(vs, part.get(0)));
+                images.add(img);
+            }
+            Path rc = dir.resolve("bochsrc");
+            Files.writeString(rc, bochsrc(images, dir.resolve("bochs.log")));
+            Path cmd = dir.resolve("cmd");
+            Files.writeString(cmd, "c\n");
+            Path out = dir.resolve("stdout");
+            Path err = dir.resolve("stderr");
+            Process p = new ProcessBuilder("bochs", "-q", "-f", rc.toString(), "-rc", cmd.toString())
+                    .directory(dir.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Duration timeout = settings.bootTimeout();
+            String ended;
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+                ended = "Bochs did not finish within " + timeout.toSeconds() + " s";
+            } else {
+                // Bochs exits with status 1 after the kernel's shutdown request too; judge by the last line instead.
+                ended = "Bochs exited with status " + p.exitValue() + " before the runner said done";
+            }
+            return parse(vectors, batch, Files.readAllBytes(out), ended, err);
+        } catch (IOException e) {
+            return new BootResult(List.of(), "cannot run bochs: " + e.getMessage(), true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new BootResult(List.of(), "interrupted", true);
+        }
+    }
+
+    private BootResult parse(List<Vector> vectors, List<Integer> batch, byte[] stdout, String ended, Path err) throws IOException {
+        // Bochs's own messages share stdout; only lines that are JSON objects from the kernel count.
+        String text = new String(stdout, StandardCharsets.ISO_8859_1);
+        List<Reply> replies = new ArrayList<>();
+        String fatal = null;
+        boolean setup = false;
+        boolean done = false;
+        for (String line : text.split("\n")) {
+            int at = line.indexOf("{\"");
+            if (at < 0) continue;
+            String json = line.substring(at).strip();
+            JsonNode node;
+            try {
+                node = mapper.readTree(json);
+            } catch (IOException e) {
+                continue; // not ours
+            }
+            if (node == null || !node.isObject()) continue;
+            if (node.has("id")) {
+                if (replies.size() >= batch.size()) {
+                    fatal = "the runner replied to more vectors than it was given";
+                    break;
+                }
+                Vector v = vectors.get(batch.get(replies.size()));
+                if (!v.id().equals(node.path("id").asText())) {
+                    fatal = "the runner replied for id " + node.path("id") + " where " + v.id() + " was due";
+                    break;
+                }
+                replies.add(toReply(v, (ObjectNode) node));
+            } else if (node.has("fatal")) {
+                fatal = "runner: " + node.path("fatal").asText();
+                setup = node.path("setup").asBoolean(false);
+                break;
+            } else if (node.has("done")) {
+                done = true;
+                if (node.path("done").asLong() != batch.size() && fatal == null) {
+                    fatal = "the runner said done after " + node.path("done") + " of " + batch.size() + " vectors";
+                }
+                break;
+            }
+        }
+        if (replies.size() == batch.size() && done) return new BootResult(replies, "", false);
+        String why = fatal != null ? fatal : ended;
+        if (fatal == null && replies.isEmpty()) {
+            String errText = Files.exists(err) ? new String(Files.readAllBytes(err), StandardCharsets.ISO_8859_1) : "";
+            why = why + "; no reply at all (stderr: " + tail(errText.replaceAll("(?m)^.*(ALSA|lt_dlhandle|PLUGIN).*\n", ""), 400) + ")";
+            setup = !text.contains("{\"ready\"");
+        }
+        if (replies.size() > batch.size()) replies = replies.subList(0, batch.size());
+        return new BootResult(replies, why, setup);
+    }
+
+    private Reply toReply(Vector v, ObjectNode node) {
+        if (node.has("outcome")) {
+            JsonNode outcome = node.get("outcome");
+            if (!outcome.isObject() || !outcome.path("kind").isTextual()) {
+                return new Reply.Error("the runner's outcome is not an object with a kind: " + outcome);
+            }
+            Optional<String> problem;
+            try {
+                problem = settings.validator().problem(v.domain(), outcome);
+            } catch (RuntimeException e) {
+                problem = Optional.of("the outcome validator failed: " + e);
+            }
+            if (problem.isPresent()) return new Reply.Error("the runner's outcome " + outcome + " is malformed: " + problem.get());
+            return new Reply.Outcome((ObjectNode) outcome);
+        }
+        if (node.has("unsupported")) return new Reply.Unsupported("Bochs runner: " + node.path("unsupported").asText());
+        if (node.has("error")) return new Reply.Error("Bochs runner: " + node.path("error").asText());
+        return new Reply.Error("the runner's reply has no outcome, unsupported or error: " + node);
+    }
+
+    /** The Bochs configuration of one boot (see runner/README.md). */
+    String bochsrc(List<Path> images, Path log) {
+        StringBuilder s = new StringBuilder();
+        s.append("megs: 64\n");
+        s.append("cpu: model=").append(settings.cpuModel()).append(", count=1, ips=50000000, reset_on_triple_fault=0\n");
+        s.append("clock: sync=none\n");
+        s.append("display_library: rfb, options=\"timeout=0\"\n");
+        s.append("romimage: file=/usr/share/bochs/BIOS-bochs-latest\n");
+        s.append("vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest\n");
+        s.append("floppya: 1_44=").append(build().resolve("floppy.img")).append(", status=inserted\n");
+        s.append("boot: floppy\n");
+        s.append("floppy_bootsig_check: disabled=1\n");
+        s.append("optramimage1: file=").append(build().resolve("kernel.bin")).append(", address=0x100000\n");
+        for (int k = 0; k < images.size(); k++) {
+            s.append("optramimage").append(k + 2).append(": file=").append(images.get(k))
+                    .append(String.format(", address=0x%x%n", BatchWriter.IMAGE_BASE + (long) k * BatchWriter.IMAGE_SIZE));
+        }
+        s.append("port_e9_hack: enabled=1\n");
+        // Without these, Debian's Bochs aborts ("buffer overflow detected") probing for a sound card.
+        s.append("speaker: enabled=0\n");
+        s.append("sound: waveoutdrv=dummy\n");
+        s.append("error: action=report\n");
+        s.append("log: ").append(log).append("\n");
+        return s.toString();
+    }
+
+    private static String tail(String s, int max) {
+        String t = s.strip();
+        return t.length() <= max ? t : "..." + t.substring(t.length() - max);
+    }
+
+    @Override
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    @Override
+    public void close() {
+        if (workDir == null) return;
+        try (Stream<Path> files = Files.walk(workDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // Best effort: a temporary directory left behind is harmless.
+        }
+        workDir = null;
+    }
+}

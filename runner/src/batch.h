@@ -1,0 +1,66 @@
+/*
+ * hvmspec runner batch format, version 1 (see runner/README.md).
+ *
+ * The host (dev.hvmspec.conformance.bochs.BatchWriter) converts vectors to this fixed-size binary layout; Bochs
+ * places each image in guest RAM (optramimage2..4) and the kernel reads the records from there.
+ * All integers are little-endian.
+ */
+#ifndef HVMSPEC_BATCH_H
+#define HVMSPEC_BATCH_H
+
+#include <stdint.h>
+
+/*
+ * Bochs 2.7 allocates guest RAM in 128-KiB blocks on first touch, and an optramimage larger than one block is
+ * copied past its first block's host storage: the rest of the file lands in storage that later belongs to other
+ * guest blocks (observed: bytes beyond the first block read back as zeros or as kernel .bss). So a batch is split
+ * into up to BATCH_IMAGES images of at most one block each, at block-aligned addresses (optramimage2..4), and
+ * records carry the MSR bitmap sparsely.
+ */
+#define BATCH_ADDR         0x200000UL   /* image 0 (optramimage2); image k at BATCH_ADDR + k * BATCH_IMAGE_STRIDE */
+#define BATCH_IMAGE_STRIDE 0x20000UL    /* one Bochs memory block */
+#define BATCH_IMAGES       3U           /* optramimage2, 3, 4 */
+#define BATCH_MAGIC        0x424d5648U  /* "HVMB" */
+#define BATCH_VERSION      1U
+#define BATCH_HEADER_SIZE  64U
+#define BATCH_ID_SIZE      96U          /* NUL-padded vector id, at most 95 bytes */
+#define BATCH_RECORD_SIZE  512U
+#define BATCH_MAX_BITMAP_ENTRIES 96U    /* non-zero MSR-bitmap bytes a record can carry */
+#define BATCH_RECORDS_PER_IMAGE ((BATCH_IMAGE_STRIDE - BATCH_HEADER_SIZE) / BATCH_RECORD_SIZE)   /* 255 */
+
+#define BATCH_DOMAIN_MSR_ACCESS 1U
+#define BATCH_INSN_RDMSR 0U
+#define BATCH_INSN_WRMSR 1U
+
+/* One image: this header, then `count` records. */
+struct batch_header {
+    uint32_t magic;         /* BATCH_MAGIC */
+    uint32_t version;       /* BATCH_VERSION */
+    uint32_t count;         /* records in this image, at most BATCH_RECORDS_PER_IMAGE */
+    uint32_t record_size;   /* BATCH_RECORD_SIZE */
+    uint32_t first_index;   /* index of the image's first record in the host's vector list (informational) */
+    uint8_t  reserved[44];
+} __attribute__((packed));
+
+struct batch_bitmap_entry {
+    uint16_t offset;        /* byte offset in the 4-KiB MSR bitmap, 0..0xfff */
+    uint8_t  value;         /* the byte */
+    uint8_t  reserved;
+} __attribute__((packed));
+
+struct batch_record {
+    char     id[BATCH_ID_SIZE];   /* the vector id, printable ASCII without '"' or '\\', NUL-padded */
+    uint32_t domain;              /* BATCH_DOMAIN_MSR_ACCESS */
+    uint32_t instruction;         /* BATCH_INSN_RDMSR or BATCH_INSN_WRMSR */
+    uint32_t ecx;                 /* ECX */
+    uint32_t cpl;                 /* guest CPL, 0..3 */
+    uint32_t use_msr_bitmaps;     /* 0 or 1: primary processor-based control bit 28 */
+    uint32_t bitmap_entries;      /* used entries of msr_bitmap, at most BATCH_MAX_BITMAP_ENTRIES */
+    uint8_t  reserved[8];
+    struct batch_bitmap_entry msr_bitmap[BATCH_MAX_BITMAP_ENTRIES];   /* absent bytes are zero */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct batch_header) == BATCH_HEADER_SIZE, "batch header size");
+_Static_assert(sizeof(struct batch_record) == BATCH_RECORD_SIZE, "batch record size");
+
+#endif
