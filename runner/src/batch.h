@@ -1,5 +1,6 @@
 /*
- * hvmspec runner batch format, version 1 (see runner/README.md).
+ * hvmspec runner batch format, version 2 (see runner/README.md). Version 2 adds the cr-access record; msr-access
+ * records are laid out as in version 1.
  *
  * The host (dev.hvmspec.conformance.bochs.BatchWriter) converts vectors to this fixed-size binary layout; Bochs
  * places each image in guest RAM (optramimage2..4) and the kernel reads the records from there.
@@ -21,7 +22,7 @@
 #define BATCH_IMAGE_STRIDE 0x20000UL    /* one Bochs memory block */
 #define BATCH_IMAGES       3U           /* optramimage2, 3, 4 */
 #define BATCH_MAGIC        0x424d5648U  /* "HVMB" */
-#define BATCH_VERSION      1U
+#define BATCH_VERSION      2U
 #define BATCH_HEADER_SIZE  64U
 #define BATCH_ID_SIZE      96U          /* NUL-padded vector id, at most 95 bytes */
 #define BATCH_RECORD_SIZE  512U
@@ -29,6 +30,7 @@
 #define BATCH_RECORDS_PER_IMAGE ((BATCH_IMAGE_STRIDE - BATCH_HEADER_SIZE) / BATCH_RECORD_SIZE)   /* 255 */
 
 #define BATCH_DOMAIN_MSR_ACCESS 1U
+#define BATCH_DOMAIN_CR_ACCESS  2U
 #define BATCH_INSN_RDMSR 0U
 #define BATCH_INSN_WRMSR 1U
 
@@ -60,6 +62,38 @@ struct batch_record {
     struct batch_bitmap_entry msr_bitmap[BATCH_MAX_BITMAP_ENTRIES];   /* absent bytes are zero */
 } __attribute__((packed));
 
+/* cr-access instructions, modes and flags (struct batch_cr_record). */
+#define BATCH_CR_MOV_TO_CR0   0U
+#define BATCH_CR_MOV_TO_CR4   1U
+#define BATCH_CR_MOV_FROM_CR0 2U
+#define BATCH_CR_MOV_FROM_CR4 3U
+#define BATCH_CR_CLTS         4U
+#define BATCH_CR_LMSW         5U
+#define BATCH_MODE_REAL       0U
+#define BATCH_MODE_PROTECTED  1U
+#define BATCH_MODE_COMPAT     2U
+#define BATCH_MODE_64BIT      3U
+#define BATCH_CR_FLAG_LMSW_MEMORY  (1U << 0)   /* lmsw_memory_operand */
+#define BATCH_CR_FLAG_UNRESTRICTED (1U << 1)   /* unrestricted_guest */
+
+/* A cr-access record: the same size and id/domain prefix as an msr-access record. */
+struct batch_cr_record {
+    char     id[BATCH_ID_SIZE];
+    uint32_t domain;              /* BATCH_DOMAIN_CR_ACCESS */
+    uint32_t instruction;         /* BATCH_CR_* */
+    uint32_t gpr;                 /* MOV CR: 0-15 (RAX..R15); 0 when the vector has none */
+    uint32_t mode;                /* BATCH_MODE_* */
+    uint32_t cpl;                 /* 0..3 */
+    uint32_t flags;               /* BATCH_CR_FLAG_* */
+    uint8_t  reserved[8];
+    uint64_t source;              /* MOV to CR: the register's value; LMSW: the operand in bits 15:0 */
+    uint64_t cr0, cr3, cr4, efer; /* guest values before the instruction */
+    uint64_t cr0_mask, cr0_shadow, cr4_mask, cr4_shadow;
+    uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;   /* the values the vector assumes */
+    uint8_t  reserved2[BATCH_RECORD_SIZE - 128 - 13 * 8];
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct batch_cr_record) == BATCH_RECORD_SIZE, "cr record size");
 _Static_assert(sizeof(struct batch_header) == BATCH_HEADER_SIZE, "batch header size");
 _Static_assert(sizeof(struct batch_record) == BATCH_RECORD_SIZE, "batch record size");
 

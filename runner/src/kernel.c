@@ -1,6 +1,6 @@
 /*
- * hvmspec runner kernel: executes msr-access test vectors with real VMX instructions and prints one adapter-protocol
- * reply line per vector on port 0xE9 (Bochs's port_e9_hack; see runner/README.md).
+ * hvmspec runner kernel: executes msr-access and cr-access (cr_access.h) test vectors with real VMX instructions and
+ * prints one adapter-protocol reply line per vector on port 0xE9 (Bochs's port_e9_hack; see runner/README.md).
  *
  * Flow: entry.S enters long mode and calls kmain. kmain installs its own GDT/TSS/IDT, checks and enables VMX
  * (SDM Vol. 3C 24.6 "Discovering Support for VMX", 24.7 "Enabling and Entering VMX Operation"), executes VMXON,
@@ -195,8 +195,9 @@ void exception_handler(struct frame *f) {
 /* ------------------------------------------------------------------------------------------------ guest tables */
 
 /* The guest's own GDT: a 64-bit code and a data segment for each of rings 0-3, then its TSS (busy).
- * Selector of ring n: code 0x08 + 0x10*n, data 0x10 + 0x10*n; TSS 0x48. */
-static uint64_t guest_gdt[11] __attribute__((aligned(16)));
+ * Selector of ring n: code 0x08 + 0x10*n, data 0x10 + 0x10*n; TSS 0x48; 32-bit code (cr-access's protected and
+ * compatibility modes) 0x58 + 8*n. */
+static uint64_t guest_gdt[15] __attribute__((aligned(16)));
 static struct tss64 guest_tss __attribute__((aligned(16)));
 static uint8_t guest_idt[4096] __attribute__((aligned(4096)));        /* never used: every exception exits */
 static uint8_t guest_stack[4][4096] __attribute__((aligned(4096)));   /* a stack per ring */
@@ -206,6 +207,7 @@ static void guest_tables(void) {
     for (unsigned n = 0; n < 4; n++) {
         guest_gdt[1 + 2 * n] = 0x00af9b000000ffffULL | ((uint64_t)n << 45);
         guest_gdt[2 + 2 * n] = 0x00cf93000000ffffULL | ((uint64_t)n << 45);
+        guest_gdt[11 + n] = 0x00cf9b000000ffffULL | ((uint64_t)n << 45);
     }
     memset_(&guest_tss, 0, sizeof guest_tss);
     for (int n = 0; n < 3; n++) guest_tss.rsp[n] = (uint64_t)guest_stack[n] + 4096;
@@ -223,6 +225,9 @@ static uint32_t vmcs_revision;
 static int use_true_msrs;
 static uint64_t cap_pin, cap_proc, cap_exit, cap_entry;   /* allowed-0 in bits 31:0, allowed-1 in bits 63:32 */
 static int have_preemption_timer;
+static int have_entry_load_efer, have_exit_load_efer;
+static uint64_t cap_proc2, cap_ept_vpid;                  /* IA32_VMX_PROCBASED_CTLS2, IA32_VMX_EPT_VPID_CAP (or 0) */
+static uint64_t plat_cr0_fixed0, plat_cr0_fixed1, plat_cr4_fixed0, plat_cr4_fixed1;
 
 /* SDM Vol. 3D A.3-A.5: a control bit may be 0 only if bit X of the capability MSR is 0, may be 1 only if bit 32+X
  * is 1. Returns the wanted controls adjusted accordingly; *missing gets wanted bits that cannot be set. */
@@ -265,8 +270,19 @@ static void vmx_setup(void) {
     cap_exit = rdmsr(use_true_msrs ? 0x48f : 0x483);
     cap_entry = rdmsr(use_true_msrs ? 0x490 : 0x484);
     have_preemption_timer = (cap_pin >> 32 & PIN_PREEMPTION_TIMER) != 0;
+    have_entry_load_efer = (cap_entry >> 32 & ENTRY_LOAD_EFER) != 0;
+    have_exit_load_efer = (cap_exit >> 32 & EXIT_LOAD_EFER) != 0;
 
     /* SDM Vol. 3C 24.8 "Restrictions on VMX Operation", 3D A.7/A.8: CR0/CR4 fixed bits. */
+    plat_cr0_fixed0 = rdmsr(0x486);
+    plat_cr0_fixed1 = rdmsr(0x487);
+    plat_cr4_fixed0 = rdmsr(0x488);
+    plat_cr4_fixed1 = rdmsr(0x489);
+    /* SDM Vol. 3D A.3.3: secondary controls exist if bit 63 (allowed-1 of "activate secondary controls") is set. */
+    if (cap_proc >> 63) {
+        cap_proc2 = rdmsr(0x48b);
+        if (cap_proc2 >> 32 & ((1ULL << 1) | (1ULL << 5))) cap_ept_vpid = rdmsr(0x48c);   /* A.10 */
+    }
     uint64_t cr4 = READ_CR(4) | (1ULL << 13);   /* CR4.VMXE */
     cr4 = (cr4 | rdmsr(0x488)) & rdmsr(0x489);
     WRITE_CR(4, cr4);
@@ -277,6 +293,32 @@ static void vmx_setup(void) {
     *(uint32_t *)vmxon_region = vmcs_revision;
     int r = vmxon((uint64_t)vmxon_region);
     if (r) fatal("VMXON failed, status", (uint64_t)r, 1);
+}
+
+/* Host state (SDM Vol. 3C 25.5): this kernel's flat 64-bit environment. RSP and RIP are written by vmx_launch. */
+static void write_host_state(void) {
+    vmwrite(VMCS_HOST_CR0, READ_CR(0));
+    vmwrite(VMCS_HOST_CR3, READ_CR(3));
+    vmwrite(VMCS_HOST_CR4, READ_CR(4));
+    vmwrite(VMCS_HOST_CS_SELECTOR, HOST_CS);
+    vmwrite(VMCS_HOST_SS_SELECTOR, HOST_DS);
+    vmwrite(VMCS_HOST_DS_SELECTOR, HOST_DS);
+    vmwrite(VMCS_HOST_ES_SELECTOR, HOST_DS);
+    vmwrite(VMCS_HOST_FS_SELECTOR, 0);
+    vmwrite(VMCS_HOST_GS_SELECTOR, 0);
+    vmwrite(VMCS_HOST_TR_SELECTOR, HOST_TR);
+    vmwrite(VMCS_HOST_FS_BASE, 0);
+    vmwrite(VMCS_HOST_GS_BASE, 0);
+    vmwrite(VMCS_HOST_TR_BASE, (uint64_t)&host_tss);
+    vmwrite(VMCS_HOST_GDTR_BASE, (uint64_t)host_gdt);
+    vmwrite(VMCS_HOST_IDTR_BASE, (uint64_t)host_idt);
+    vmwrite(VMCS_HOST_IA32_SYSENTER_CS, 0);
+    vmwrite(VMCS_HOST_IA32_SYSENTER_ESP, 0);
+    vmwrite(VMCS_HOST_IA32_SYSENTER_EIP, 0);
+    /* The EFER fields exist only with the load/save IA32_EFER controls (SDM Vol. 3D A.4, A.5; absent on e.g. the
+     * core2_penryn_t9600 model). Without them VM exit sets LMA/LME from "host address-space size" (28.5.1). */
+    if (have_exit_load_efer) vmwrite(VMCS_HOST_IA32_EFER, rdmsr(0xc0000080));
+
 }
 
 /* Builds a fresh VMCS for one record (SDM Vol. 3C 25.4-25.8 for the fields, 27.2-27.3 for the checks). */
@@ -315,26 +357,7 @@ static int build_vmcs(const struct batch_record *rec, struct guest_gprs *g, uint
     vmwrite(VMCS_MSR_BITMAP, (uint64_t)msr_bitmap);
     if (have_preemption_timer) vmwrite(VMCS_VMX_PREEMPTION_TIMER_VALUE, WATCHDOG_TICKS);
 
-    /* Host state (SDM Vol. 3C 25.5): this kernel's flat 64-bit environment. RSP and RIP are written by vmx_launch. */
-    vmwrite(VMCS_HOST_CR0, READ_CR(0));
-    vmwrite(VMCS_HOST_CR3, READ_CR(3));
-    vmwrite(VMCS_HOST_CR4, READ_CR(4));
-    vmwrite(VMCS_HOST_CS_SELECTOR, HOST_CS);
-    vmwrite(VMCS_HOST_SS_SELECTOR, HOST_DS);
-    vmwrite(VMCS_HOST_DS_SELECTOR, HOST_DS);
-    vmwrite(VMCS_HOST_ES_SELECTOR, HOST_DS);
-    vmwrite(VMCS_HOST_FS_SELECTOR, 0);
-    vmwrite(VMCS_HOST_GS_SELECTOR, 0);
-    vmwrite(VMCS_HOST_TR_SELECTOR, HOST_TR);
-    vmwrite(VMCS_HOST_FS_BASE, 0);
-    vmwrite(VMCS_HOST_GS_BASE, 0);
-    vmwrite(VMCS_HOST_TR_BASE, (uint64_t)&host_tss);
-    vmwrite(VMCS_HOST_GDTR_BASE, (uint64_t)host_gdt);
-    vmwrite(VMCS_HOST_IDTR_BASE, (uint64_t)host_idt);
-    vmwrite(VMCS_HOST_IA32_SYSENTER_CS, 0);
-    vmwrite(VMCS_HOST_IA32_SYSENTER_ESP, 0);
-    vmwrite(VMCS_HOST_IA32_SYSENTER_EIP, 0);
-    vmwrite(VMCS_HOST_IA32_EFER, rdmsr(0xc0000080));
+    write_host_state();
 
     /* Guest state (SDM Vol. 3C 25.4): 64-bit mode at the record's CPL, same paging as the host (all pages U/S=1). */
     unsigned cpl = rec->cpl;
@@ -342,7 +365,7 @@ static int build_vmcs(const struct batch_record *rec, struct guest_gprs *g, uint
     vmwrite(VMCS_GUEST_CR3, READ_CR(3));
     vmwrite(VMCS_GUEST_CR4, READ_CR(4));
     vmwrite(VMCS_GUEST_DR7, 0x400);
-    vmwrite(VMCS_GUEST_IA32_EFER, rdmsr(0xc0000080));
+    if (have_entry_load_efer) vmwrite(VMCS_GUEST_IA32_EFER, rdmsr(0xc0000080));
     vmwrite(VMCS_GUEST_IA32_DEBUGCTL, 0);
     vmwrite(VMCS_GUEST_SYSENTER_CS, 0);
     vmwrite(VMCS_GUEST_SYSENTER_ESP, 0);
@@ -416,7 +439,10 @@ static void reply_unsupported(const struct batch_record *rec, const char *why) {
     puts_("\"}\n");
 }
 
+#include "cr_access.h"
+
 static void run_record(const struct batch_record *rec) {
+    if (rec->domain == BATCH_DOMAIN_CR_ACCESS) { run_cr_record((const struct batch_cr_record *)rec); return; }
     if (rec->domain != BATCH_DOMAIN_MSR_ACCESS) { reply_unsupported(rec, "domain not supported by the runner"); return; }
     if (rec->instruction > BATCH_INSN_WRMSR || rec->cpl > 3 || rec->use_msr_bitmaps > 1 ||
         rec->bitmap_entries > BATCH_MAX_BITMAP_ENTRIES) {

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,14 +31,14 @@ import java.util.stream.Stream;
  * under Bochs with a batch of vectors, executes each with real VMX instructions and prints one adapter-protocol reply
  * line per vector on port 0xE9, which Bochs copies to its standard output.
  *
- * <p>Only the msr-access domain is run; other domains get {@link Reply.Unsupported}. A boot that ends before replying
+ * <p>The msr-access and cr-access domains are run; other domains get {@link Reply.Unsupported}. A boot that ends before replying
  * to all of its vectors (a crash, a timeout, a fatal root-mode exception) gives the first unanswered vector an error
  * reply, and the next boot starts with the vector after it; replies already received are kept.
  */
 public final class BochsImplementation implements Implementation {
 
     public static final String INSTALL_HINT = "apt-get install -y --no-install-recommends bochs bochsbios vgabios";
-    public static final Set<String> DOMAINS = Set.of("msr-access");
+    public static final Set<String> DOMAINS = Set.of("msr-access", "cr-access");
     public static final String OTHER_DOMAIN = "domain not supported by the Bochs runner yet";
 
     /** Short names accepted by {@code --target bochs:MODEL}, and Bochs 2.7's CPU model names for them. */
@@ -48,7 +49,10 @@ public final class BochsImplementation implements Implementation {
         m.put("haswell", "corei7_haswell_4770");
         m.put("skylake_x", "corei7_skylake_x");
         m.put("icelake", "corei7_icelake_u");
-        MODELS = java.util.Collections.unmodifiableMap(m);
+        m.put("tigerlake", "tigerlake");
+        m.put("penryn", "core2_penryn_t9600");
+        m.put("sandy_bridge", "corei7_sandy_bridge_2600k");
+        MODELS = Collections.unmodifiableMap(m);
     }
 
     public static final String DEFAULT_MODEL = "haswell";
@@ -120,9 +124,9 @@ public final class BochsImplementation implements Implementation {
                 replies[i] = new Reply.Unsupported(OTHER_DOMAIN);
                 continue;
             }
-            Optional<String> bad = inputProblem(v.input());
+            Optional<String> bad = v.domain().equals("cr-access") ? crInputProblem(v.input()) : inputProblem(v.input());
             if (bad.isPresent()) {
-                replies[i] = new Reply.Error("bad msr-access input: " + bad.get());
+                replies[i] = new Reply.Error("bad " + v.domain() + " input: " + bad.get());
                 continue;
             }
             Optional<String> unsupported = BatchWriter.unsupportedReason(v);
@@ -192,6 +196,32 @@ public final class BochsImplementation implements Implementation {
                 return Optional.of("msr_bitmap entry " + e.getKey() + ": " + e.getValue());
             }
         }
+        return Optional.empty();
+    }
+
+    private static final String HEX64 = "0[xX]0*[0-9a-fA-F]{1,16}";
+
+    /** Schema problems of a cr-access input (/work/shared/contract/vectors.md), or empty. */
+    static Optional<String> crInputProblem(ObjectNode in) {
+        String insn = in.path("instruction").asText("");
+        if (!BatchWriter.CR_INSTRUCTIONS.contains(insn)) return Optional.of("instruction " + in.path("instruction"));
+        if (!BatchWriter.CR_MODES.contains(in.path("mode").asText(""))) return Optional.of("mode " + in.path("mode"));
+        JsonNode cpl = in.path("cpl");
+        if (!cpl.isInt() || cpl.asInt() < 0 || cpl.asInt() > 3) return Optional.of("cpl " + cpl);
+        JsonNode gpr = in.path("gpr");
+        if (insn.startsWith("mov") && (!gpr.isInt() || gpr.asInt() < 0 || gpr.asInt() > 15)) return Optional.of("gpr " + gpr);
+        if (!gpr.isMissingNode() && !gpr.isNull() && (!gpr.isInt() || gpr.asInt() < 0 || gpr.asInt() > 15)) {
+            return Optional.of("gpr " + gpr);
+        }
+        for (String f : BatchWriter.CR_FIELDS) {
+            JsonNode n = in.path(f);
+            boolean required = !f.equals("source") || insn.startsWith("mov-to") || insn.equals("lmsw");
+            if (n.isMissingNode() && !required) continue;
+            if (!n.isTextual() || !n.asText().matches(HEX64)) return Optional.of(f + " " + n);
+        }
+        if (!in.path("unrestricted_guest").isBoolean()) return Optional.of("unrestricted_guest " + in.path("unrestricted_guest"));
+        JsonNode mem = in.path("lmsw_memory_operand");
+        if (!mem.isMissingNode() && !mem.isBoolean()) return Optional.of("lmsw_memory_operand " + mem);
         return Optional.empty();
     }
 

@@ -10,13 +10,17 @@ import dev.hvmspec.conformance.vectors.Vector;
 import dev.hvmspec.conformance.vectors.VectorReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs a small batch of msr-access vectors on Bochs through the runner kernel. Skipped (not failed) when bochs is not
+ * Runs msr-access and cr-access vectors on Bochs through the runner kernel. Skipped (not failed) when bochs is not
  * on PATH; CI needs {@value BochsImplementation#INSTALL_HINT} plus make, gcc and binutils to run it.
  */
 class BochsImplementationTest {
@@ -36,7 +40,7 @@ class BochsImplementationTest {
         List<Vector> sample = new ArrayList<>();
         for (int i = 0; i < all.size(); i += 40) sample.add(all.get(i));
         // A vector of another domain must be skipped without running.
-        Vector other = new Vector("cr-access/X/0001", "cr-access", List.of(), List.of(), "", List.of(),
+        Vector other = new Vector("ept-walk/X/0001", "ept-walk", List.of(), List.of(), "", List.of(),
                 all.get(0).input(), all.get(0).expect(), file, 0);
         sample.add(3, other);
 
@@ -86,6 +90,128 @@ class BochsImplementationTest {
             });
         }
         assertTrue(disagreements.isEmpty(), () -> String.join("\n", disagreements));
+    }
+
+    private static final String CR0_PE_PG_NOT_FIXED_IN_GUEST =
+            "docs/findings/bochs.md#cr0pe-and-cr0pg-fixed-bits-are-not-enforced-in-a-guest-without-unrestricted-guest";
+
+    /**
+     * Known Bochs deviations from the SDM, by vector id: each value names the docs/findings/bochs.md section that
+     * records the vector, the SDM text and Bochs's behaviour. A listed vector must still disagree (else the entry is
+     * stale and the test fails); any other disagreement fails.
+     */
+    static final Map<String, String> KNOWN_BOCHS_DEVIATIONS = Map.ofEntries(
+            Map.entry("cr-access/CR0_FIXED0_SET/0001", CR0_PE_PG_NOT_FIXED_IN_GUEST),
+            Map.entry("cr-access/CR0_FIXED0_SET/0003", CR0_PE_PG_NOT_FIXED_IN_GUEST),
+            Map.entry("cr-access/CR0_FIXED0_SET/0004", CR0_PE_PG_NOT_FIXED_IN_GUEST),
+            Map.entry("cr-access/CR0_FIXED0_SET/0006", CR0_PE_PG_NOT_FIXED_IN_GUEST),
+            Map.entry("cr-access/CR0_FIXED0_SET/0007", CR0_PE_PG_NOT_FIXED_IN_GUEST),
+            Map.entry("cr-access/CR0_FIXED0_SET/0009", CR0_PE_PG_NOT_FIXED_IN_GUEST),
+            Map.entry("cr-access/CR0_FIXED0_SET/0010", CR0_PE_PG_NOT_FIXED_IN_GUEST),
+            Map.entry("cr-access/CR0_FIXED0_SET/0012", CR0_PE_PG_NOT_FIXED_IN_GUEST),
+            Map.entry("cr-access/CR0_FIXED0_SET/0013", CR0_PE_PG_NOT_FIXED_IN_GUEST),
+            Map.entry("cr-access/CR0_FIXED0_SET/0015", CR0_PE_PG_NOT_FIXED_IN_GUEST),
+            Map.entry("cr-access/CR0_FIXED0_SET/0016", CR0_PE_PG_NOT_FIXED_IN_GUEST),
+            Map.entry("cr-access/CR0_FIXED0_SET/0018", CR0_PE_PG_NOT_FIXED_IN_GUEST));
+
+    /**
+     * Bochs models that run cr-access vectors, with the IA32_VMX_CR4_FIXED1 each reports
+     * (/work/shared/reference/bochs-2.7-cpu-models-vmx-msrs.txt) and the least number of vectors each must answer
+     * with an outcome (so that a runner regression to "unsupported" cannot pass silently). Vectors assuming another
+     * CR4_FIXED1 are left out before booting: the kernel would answer them unsupported anyway.
+     */
+    private record CrModel(String shortName, long cr4Fixed1, int minOutcomes) {}
+
+    private static final List<CrModel> CR_MODELS = List.of(
+            new CrModel("haswell", 0x1727ffL, 5000),
+            new CrModel("skylake_x", 0x3727ffL, 1000),
+            new CrModel("sandy_bridge", 0x627ffL, 800),
+            new CrModel("icelake", 0x772fffL, 1100),
+            new CrModel("tigerlake", 0xf72fffL, 1100),
+            new CrModel("penryn", 0x467ffL, 850));
+
+    /**
+     * The runnable cr-access vectors on the Bochs models whose CR0/CR4 fixed bits they assume: a disagreement fails
+     * unless {@link #KNOWN_BOCHS_DEVIATIONS} lists it; an error reply always fails.
+     */
+    @Test
+    void everyRunnableCrAccessVectorAgreesWithBochs() throws Exception {
+        Assumptions.assumeTrue(BochsImplementation.onPath("bochs").isPresent(),
+                "bochs is not on PATH; install it with: " + BochsImplementation.INSTALL_HINT);
+        Assumptions.assumeTrue(BochsImplementation.onPath("make").isPresent() && BochsImplementation.onPath("gcc").isPresent(),
+                "make and gcc are needed to build runner/");
+        List<Vector> all = new VectorReader().read(ROOT.resolve("vectors/cr-access.jsonl"));
+        List<String> problems = new ArrayList<>();
+        for (CrModel m : CR_MODELS) {
+            List<Vector> mine = all.stream()
+                    .filter(v -> Long.parseUnsignedLong(v.input().path("cr4_fixed1").asText().substring(2), 16) == m.cr4Fixed1())
+                    .toList();
+            Map<String, Reply> replies = new LinkedHashMap<>();
+            try (BochsImplementation bochs = new BochsImplementation(
+                    BochsImplementation.Settings.of(ROOT.resolve("runner"), BochsImplementation.MODELS.get(m.shortName())))) {
+                bochs.evaluate(mine, (v, r) -> replies.put(v.id(), r));
+                if (!bochs.warnings().isEmpty()) problems.add(m.shortName() + ": warnings " + bochs.warnings());
+            }
+            int outcomes = 0;
+            for (Vector v : mine) {
+                Reply r = replies.get(v.id());
+                if (r instanceof Reply.Unsupported) continue;
+                if (!(r instanceof Reply.Outcome o)) {
+                    problems.add(m.shortName() + " " + v.id() + ": " + r);
+                    continue;
+                }
+                outcomes++;
+                boolean agrees = OutcomeMatcher.matchesAny(v.expect(), o.outcome());
+                String known = KNOWN_BOCHS_DEVIATIONS.get(v.id());
+                if (!agrees && known == null) {
+                    problems.add(m.shortName() + " " + v.id() + ": Bochs gave " + o.outcome() + ", expected " + v.expect());
+                } else if (agrees && known != null) {
+                    problems.add(m.shortName() + " " + v.id() + " now agrees: remove it from KNOWN_BOCHS_DEVIATIONS (" + known + ")");
+                }
+            }
+            if (outcomes < m.minOutcomes()) {
+                problems.add(m.shortName() + ": only " + outcomes + " of " + mine.size() + " vectors ran (at least "
+                        + m.minOutcomes() + " expected)");
+            }
+        }
+        assertTrue(problems.isEmpty(), () -> String.join("\n", problems.subList(0, Math.min(30, problems.size()))));
+    }
+
+    /** Every allow-list entry points to a section that exists in docs/findings/bochs.md (GitHub heading anchors). */
+    @Test
+    void knownDeviationsPointToFindingsSections() throws Exception {
+        List<String> anchors = Files.readAllLines(ROOT.resolve("docs/findings/bochs.md")).stream()
+                .filter(l -> l.startsWith("#"))
+                .map(l -> l.replaceFirst("^#+\\s*", "").toLowerCase().replaceAll("[^a-z0-9 _-]", "").replace(' ', '-'))
+                .toList();
+        for (Map.Entry<String, String> e : KNOWN_BOCHS_DEVIATIONS.entrySet()) {
+            String anchor = e.getValue().substring(e.getValue().indexOf('#') + 1);
+            assertTrue(e.getValue().startsWith("docs/findings/bochs.md#") && anchors.contains(anchor),
+                    () -> e.getKey() + ": no section " + e.getValue() + " (anchors: " + anchors + ")");
+        }
+    }
+
+    /** The cr-access record layout of runner/src/batch.h (struct batch_cr_record). */
+    @Test
+    void crAccessRecordLayout() throws Exception {
+        List<Vector> all = new VectorReader().read(ROOT.resolve("vectors/cr-access.jsonl"));
+        Vector v = all.stream().filter(x -> x.input().path("instruction").asText().equals("lmsw")
+                && x.input().path("lmsw_memory_operand").asBoolean() && x.input().path("unrestricted_guest").asBoolean())
+                .findFirst().orElseThrow();
+        ByteBuffer b = ByteBuffer.wrap(BatchWriter.image(List.of(v), 7)).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(BatchWriter.MAGIC, b.getInt(0));
+        assertEquals(2, b.getInt(4));
+        int rec = BatchWriter.HEADER_SIZE;
+        assertEquals(v.id(), new String(b.array(), rec, v.id().length(), java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(2, b.getInt(rec + 96), "domain");
+        assertEquals(5, b.getInt(rec + 100), "instruction lmsw");
+        assertEquals(BatchWriter.CR_MODES.indexOf(v.input().path("mode").asText()), b.getInt(rec + 108), "mode");
+        assertEquals(v.input().path("cpl").asInt(), b.getInt(rec + 112), "cpl");
+        assertEquals(3, b.getInt(rec + 116), "flags: memory operand, unrestricted guest");
+        for (int i = 0; i < BatchWriter.CR_FIELDS.size(); i++) {
+            String f = BatchWriter.CR_FIELDS.get(i);
+            assertEquals(Long.parseUnsignedLong(v.input().path(f).asText().substring(2), 16), b.getLong(rec + 128 + 8 * i), f);
+        }
     }
 
     @Test

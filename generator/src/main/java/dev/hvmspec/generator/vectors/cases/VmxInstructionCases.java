@@ -26,6 +26,10 @@ import java.util.Random;
 public final class VmxInstructionCases implements DomainCases {
 
     static final String[] INSTRUCTIONS = {"vmxon", "vmxoff", "vmclear", "vmptrld", "vmptrst"};
+    /** The instructions without operand added later: their cases come after all the others (stable vector IDs). */
+    static final String[] NO_OPERAND = {"vmlaunch", "vmresume", "vmcall"};
+    /** INVEPT and INVVPID (added later, cases after all others). */
+    static final String[] INV = {"invept", "invvpid"};
     static final String[] MODES = {"real", "virtual-8086", "protected", "compatibility", "64-bit"};
     static final String[] OPS = {"outside", "root", "non-root"};
     static final String[] SEGS = {"ES", "CS", "SS", "DS", "FS", "GS"};
@@ -109,6 +113,15 @@ public final class VmxInstructionCases implements DomainCases {
         long vmxon = 0x7f000000L;
         long current = NONE;
         Op operand = new Op();
+        /** VMLAUNCH/VMRESUME inputs: blocking by MOV SS and the launch state, null for an absent key. */
+        Boolean movss;
+        String launch;
+        /** INVEPT/INVVPID inputs: IA32_VMX_EPT_VPID_CAP, the register operand and its value (null: absent). */
+        Long eptCap;
+        Integer reg2;
+        Long regVal;
+        /** The EPT capability was changed to a value of no known processor. */
+        boolean edgeCap;
         final Map<Long, Long> mem = new LinkedHashMap<>();
 
         S copy() {
@@ -116,6 +129,8 @@ public final class VmxInstructionCases implements DomainCases {
             s.instr = instr; s.mode = mode; s.cpl = cpl; s.op = op; s.cr0 = cr0; s.cr4 = cr4; s.efer = efer; s.rflags = rflags;
             s.a20m = a20m; s.smx = smx; s.dual = dual; s.fc = fc; s.p = p; s.maxphy = maxphy; s.vmxon = vmxon;
             s.current = current; s.operand = operand == null ? null : operand.copy();
+            s.movss = movss; s.launch = launch;
+            s.eptCap = eptCap; s.reg2 = reg2; s.regVal = regVal; s.edgeCap = edgeCap;
             s.mem.putAll(mem);
             return s;
         }
@@ -158,15 +173,36 @@ public final class VmxInstructionCases implements DomainCases {
         String describe() {
             StringBuilder b = new StringBuilder(instr + " in " + mode + " mode, CPL " + cpl + ", " + op
                     + (op.equals("outside") ? " VMX operation" : " operation"));
-            if (operand == null) {
+            if (operand == null && noOperand(instr)) {
+                if (current != NONE) b.append(", current VMCS ").append(hex(current));
+                else b.append(", no current VMCS");
+                if (movss != null) b.append(movss ? ", blocking by MOV SS" : ", no blocking by MOV SS");
+                if (launch != null) b.append(", launch state ").append(launch);
+            } else if (operand == null) {
                 b.append(", register operand");
             } else if (!instr.equals("vmxoff")) {
                 b.append(", operand ").append(SEGS[operand.seg]).append(":").append(hex(operand.offset)).append(" (")
                         .append(operand.asz).append("-bit address)");
             }
+            if (regVal != null) {
+                b.append(", type ").append(hex(regVal)).append(" in register ").append(reg2);
+                if (operand != null) {
+                    b.append(", descriptor ").append(hex(getQword(linear()))).append(" ").append(hex(getQword(linear() + 8)));
+                }
+                b.append(", IA32_VMX_EPT_VPID_CAP ").append(hex(eptCap));
+            }
             b.append(", ").append(p.name());
             return b.toString();
         }
+    }
+
+
+    static boolean isInv(String instr) {
+        return instr.equals("invept") || instr.equals("invvpid");
+    }
+
+    static boolean noOperand(String instr) {
+        return instr.equals("vmlaunch") || instr.equals("vmresume") || instr.equals("vmcall");
     }
 
     /** The rule the model must decide on and its side. */
@@ -178,6 +214,11 @@ public final class VmxInstructionCases implements DomainCases {
 
     /** The memory-operand fault, if any (SDM 31.3 exception lists; Vol. 3A 3.2.4, 4.5, 5.3). */
     static Aim operandFault(S s, boolean store) {
+        return operandFault(s, store, 7);
+    }
+
+    /** The same for an operand whose last byte is at offset + last. */
+    static Aim operandFault(S s, boolean store, int last) {
         Op o = s.operand;
         if (s.is64()) {
             long la = s.linear();
@@ -187,7 +228,7 @@ public final class VmxInstructionCases implements DomainCases {
             return null;
         }
         if (store && o.seg == 1) return no("VMPTRST_WRITABLE_SEGMENT");
-        if (o.offset + 7 > o.limit) return no("VMX_OPERAND_WITHIN_LIMIT");
+        if (o.offset + last > o.limit) return no("VMX_OPERAND_WITHIN_LIMIT");
         return null;
     }
 
@@ -229,6 +270,70 @@ public final class VmxInstructionCases implements DomainCases {
                 if (nonRoot) return no("VMX_NON_ROOT_VM_EXIT");
                 if (s.cpl != 0) return no("VMX_CPL_ZERO");
                 return new Aim("VMX_VMFAIL_VALID", s.current != NONE);
+            }
+            case "vmlaunch":
+            case "vmresume": {
+                // SDM 31.3 VMLAUNCH/VMRESUME Operation, up to "Check settings of VMX controls and host-state area".
+                if (outside) return no("VMX_IN_VMX_OPERATION");
+                Aim m = modeUd(s);
+                if (m != null) return m;
+                if (nonRoot) return no("VMX_NON_ROOT_VM_EXIT");
+                if (s.cpl != 0) return no("VMX_CPL_ZERO");
+                if (s.current == NONE) return no("VMLAUNCH_VMRESUME_CURRENT_VMCS");
+                if (Boolean.TRUE.equals(s.movss)) return no("VMLAUNCH_VMRESUME_NOT_BLOCKED_BY_MOV_SS");
+                String state = s.launch == null ? "clear" : s.launch;
+                if (s.instr.equals("vmlaunch")) return new Aim("VMLAUNCH_CLEAR_VMCS", state.equals("clear"));
+                return new Aim("VMRESUME_LAUNCHED_VMCS", state.equals("launched"));
+            }
+            case "vmcall": {
+                // SDM 31.3 VMCALL Operation: the VM exit comes before the RFLAGS.VM / compatibility-mode #UD; no CR0.PE term.
+                if (outside) return no("VMX_IN_VMX_OPERATION");
+                if (nonRoot) return no("VMX_NON_ROOT_VM_EXIT");
+                if (s.mode.equals("virtual-8086")) return no("VMX_NOT_VIRTUAL_8086");
+                if (s.mode.equals("compatibility")) return no("VMX_NOT_COMPATIBILITY_MODE");
+                if (s.cpl != 0) return no("VMX_CPL_ZERO");
+                return new Aim("VMX_VMFAIL_VALID", s.current != NONE);
+            }
+            case "invept":
+            case "invvpid": {
+                // SDM 31.3 INVEPT/INVVPID: the #UD list (support), the Operation pseudocode, 27.2.1.1 for the EPTP.
+                boolean ept = s.instr.equals("invept");
+                long cap = s.eptCap;
+                if (ept) {
+                    if (!bit(s.p.ctls2(), 33)) return no("INVEPT_EPT_SUPPORTED");
+                    if (!bit(cap, 20)) return no("INVEPT_SUPPORTED");
+                } else {
+                    if (!bit(s.p.ctls2(), 37)) return no("INVVPID_VPID_SUPPORTED");
+                    if (!bit(cap, 32)) return no("INVVPID_SUPPORTED");
+                }
+                if (outside) return no("VMX_IN_VMX_OPERATION");
+                Aim m = modeUd(s);
+                if (m != null) return m;
+                if (nonRoot) return no("VMX_NON_ROOT_VM_EXIT");
+                if (s.cpl != 0) return no("VMX_CPL_ZERO");
+                long t = s.regVal;
+                boolean typeOk = ept ? t == 1 && bit(cap, 25) || t == 2 && bit(cap, 26)
+                        : Long.compareUnsigned(t, 3) <= 0 && bit(cap, 40 + (int) t);
+                if (!typeOk) return no(ept ? "INVEPT_TYPE_SUPPORTED" : "INVVPID_TYPE_SUPPORTED");
+                Aim f = operandFault(s, false, 15);
+                if (f != null) return f;
+                long lo = s.getQword(s.linear());
+                long hi = s.getQword(s.linear() + 8);
+                if (ept) {
+                    if (t == 2) return no("INVEPT_SINGLE_CONTEXT");
+                    long mt = lo & 7, pwl = (lo >>> 3) & 7;
+                    if (!(mt == 0 && bit(cap, 8) || mt == 6 && bit(cap, 14))) return no("INVEPT_EPTP_MEMORY_TYPE");
+                    if (!(pwl == 3 && bit(cap, 6) || pwl == 4 && bit(cap, 7))) return no("INVEPT_EPTP_WALK_LENGTH");
+                    if (bit(lo, 6) && !bit(cap, 21)) return no("INVEPT_EPTP_ACCESSED_DIRTY");
+                    if (bit(lo, 7) && !bit(cap, 23)) return no("INVEPT_EPTP_SUPERVISOR_SHADOW_STACK");
+                    if ((lo & 0xf00) != 0) return no("INVEPT_EPTP_RESERVED_BITS");
+                    return new Aim("INVEPT_EPTP_WITHIN_MAXPHYADDR", (lo >>> s.maxphy) == 0);
+                }
+                if ((lo >>> 16) != 0) return no("INVVPID_DESCRIPTOR_RESERVED");
+                if (t == 2) return no("INVVPID_NAMES_VPID");
+                if ((lo & 0xffff) == 0) return no("INVVPID_VPID_NONZERO");
+                if (t != 0) return no("INVVPID_INDIVIDUAL_ADDRESS");
+                return new Aim("INVVPID_ADDRESS_CANONICAL", canonical(hi, bit(s.cr4, 12) ? 57 : 48));
             }
             case "vmxoff": {
                 if (outside) return no("VMX_IN_VMX_OPERATION");
@@ -288,6 +393,11 @@ public final class VmxInstructionCases implements DomainCases {
                 .bits("vmx_procbased_ctls2", s.p.ctls2()).bits("cr0_fixed0", s.p.cr0f0()).bits("cr0_fixed1", s.p.cr0f1())
                 .bits("cr4_fixed0", s.p.cr4f0()).bits("cr4_fixed1", s.p.cr4f1()).integer("maxphyaddr", s.maxphy)
                 .bits("vmxon_pointer", s.vmxon).bits("current_vmcs_pointer", s.current).memory("memory", s.mem);
+        if (s.movss == null) b.absent("blocking_by_mov_ss"); else b.bool("blocking_by_mov_ss", s.movss);
+        if (s.launch == null) b.absent("launch_state"); else b.enumeration("launch_state", s.launch);
+        if (s.eptCap == null) b.absent("vmx_ept_vpid_cap"); else b.bits("vmx_ept_vpid_cap", s.eptCap);
+        if (s.reg2 == null) b.absent("register_operand"); else b.integer("register_operand", s.reg2);
+        if (s.regVal == null) b.absent("register_value"); else b.bits("register_value", s.regVal);
         if (s.operand == null) {
             b.absent("operand");
         } else {
@@ -323,16 +433,27 @@ public final class VmxInstructionCases implements DomainCases {
         if (!ok || !bit(s.rflags, 1)) throw new IllegalStateException("registers disagree with the mode: " + s.describe());
         if (!s.op.equals("outside") && !bit(s.cr4, 13)) throw new IllegalStateException("VMXE clear in VMX operation");
         if (s.op.equals("root") && !pe) throw new IllegalStateException("real mode in VMX root operation");
+        if (s.instr.equals("vmcall") && s.dual) throw new IllegalStateException("VMCALL with the dual-monitor treatment active");
+        if (!noOperand(s.instr) || s.instr.equals("vmcall")) {
+            if (s.movss != null || s.launch != null) throw new IllegalStateException("VM-entry keys for " + s.instr);
+        }
+        boolean inv = isInv(s.instr);
+        if (inv != (s.eptCap != null) || inv != (s.reg2 != null) || inv != (s.regVal != null)) {
+            throw new IllegalStateException("INVEPT/INVVPID keys for " + s.instr);
+        }
+        if (inv && s.operand == null) throw new IllegalStateException("INVEPT/INVVPID without a memory operand");
+        if (inv && !s.is64() && (s.regVal >>> 32) != 0) throw new IllegalStateException("64-bit type outside 64-bit mode");
+        int last = inv ? 15 : 7;
         if (s.operand != null && !s.instr.equals("vmxoff")) {
             Op o = s.operand;
             if (o.asz != 16 && o.asz != 32 && o.asz != 64) throw new IllegalStateException("address size");
             if (o.asz == 64 && !s.is64() || o.asz == 16 && s.is64()) throw new IllegalStateException("address size for the mode");
             if (o.asz < 64 && (o.offset >>> o.asz) != 0) throw new IllegalStateException("offset beyond address size");
             if (!s.is64()) {
-                if (o.offset + 7 > 0xffffffffL || s.linear() + 7 > 0xffffffffL) throw new IllegalStateException("wraps 2^32");
+                if (o.offset + last > 0xffffffffL || s.linear() + last > 0xffffffffL) throw new IllegalStateException("wraps 2^32");
             } else {
                 long la = s.linear();
-                long end = la + 7;
+                long end = la + last;
                 if (Long.compareUnsigned(end, la) < 0) throw new IllegalStateException("wraps 2^64");
                 int width = bit(s.cr4, 12) ? 57 : 48;
                 boolean c1 = canonical(la, width), c2 = canonical(end, width);
@@ -351,7 +472,7 @@ public final class VmxInstructionCases implements DomainCases {
 
     private static List<String> flags(S s, List<String> extra) {
         List<String> f = new ArrayList<>(extra);
-        f.add(s.p.realistic() ? "realistic-profile" : "edge-profile");
+        f.add(s.p.realistic() && !s.edgeCap ? "realistic-profile" : "edge-profile");
         return f;
     }
 
@@ -485,9 +606,22 @@ public final class VmxInstructionCases implements DomainCases {
             s.operand = null;
             return s;
         }
+        if (noOperand(instr)) {
+            s.operand = null;
+            s.dual = false; // VMCALL precondition: IA32_SMM_MONITOR_CTL valid bit 0, so no dual-monitor treatment
+            if (!instr.equals("vmcall")) {
+                s.movss = false;
+                s.launch = instr.equals("vmlaunch") ? "clear" : "launched";
+            }
+            return s;
+        }
         long la = DATA + rnd.nextInt(0x80000);
         if (rnd.nextBoolean()) la &= ~7L;
         place(s, rnd.nextInt(6), defaultAsz(s), la);
+        if (isInv(instr)) {
+            invSetup(s);
+            return s;
+        }
         if (instr.equals("vmptrst")) {
             if (!s.is64() && s.operand.seg == 1) s.operand.seg = 3;
             // junk around the store, to see that only the 8 stored bytes change
@@ -537,7 +671,7 @@ public final class VmxInstructionCases implements DomainCases {
     public void generate(CaseContext context) {
         this.ctx = context;
         this.rnd = context.random();
-        modeMatrix();
+        modeMatrix(INSTRUCTIONS);
         registerOperand();
         vmxonPrerequisites();
         fixedBits();
@@ -552,11 +686,25 @@ public final class VmxInstructionCases implements DomainCases {
         exitInformation();
         vmptrstStores();
         randomCases(400);
+        // VMLAUNCH, VMRESUME, VMCALL (added later; after the others so that the earlier vector IDs stay).
+        modeMatrix(NO_OPERAND);
+        vmEntryInstructions();
+        vmcallCases();
+        randomNoOperand(120);
+        // INVEPT and INVVPID (added later still).
+        modeMatrix(INV);
+        invSupport();
+        invTypes();
+        invOperand();
+        inveptDescriptors();
+        invvpidDescriptors();
+        invExits();
+        randomInv(200);
     }
 
     /** Every instruction x mode x CPL x VMX operation, each with a realistic and an edge profile. */
-    private void modeMatrix() {
-        for (String instr : INSTRUCTIONS) {
+    private void modeMatrix(String[] instrs) {
+        for (String instr : instrs) {
             for (String mode : MODES) {
                 for (int cpl = 0; cpl < 4; cpl++) {
                     for (String op : OPS) {
@@ -1098,6 +1246,566 @@ public final class VmxInstructionCases implements DomainCases {
                 } else if (!s.is64() && rnd.nextInt(5) == 0) {
                     s.operand.limit = s.operand.offset + rnd.nextInt(8);
                 }
+            }
+            add(s, "seeded random input " + i, List.of("random"));
+        }
+    }
+
+    // ----- VMLAUNCH, VMRESUME, VMCALL -----
+
+    private static final String[] LAUNCH_STATES = {"clear", "launched"};
+
+    /** A root-operation VMLAUNCH/VMRESUME state with or without a current VMCS, the given MOV SS blocking and launch state. */
+    private S entry(String instr, Profile p, String mode, boolean current, boolean movss, String launch) {
+        S s = base(instr, "root", p, mode);
+        s.current = current ? otherPage(s, s.vmxon) : NONE;
+        if (current) s.mem.put(s.current, p.basic() & 0x7fffffffL);
+        s.movss = movss;
+        s.launch = launch;
+        return s;
+    }
+
+    /**
+     * VMLAUNCH and VMRESUME: every combination of current VMCS, blocking by MOV SS and launch state at CPL 0 in VMX
+     * root operation; each check on both sides; the priorities (CPL before the current-VMCS pointer, the
+     * current-VMCS pointer before MOV SS, MOV SS before the launch state); non-root exits and #UD that ignore all of it.
+     */
+    private void vmEntryInstructions() {
+        for (String instr : new String[] {"vmlaunch", "vmresume"}) {
+            String good = instr.equals("vmlaunch") ? "clear" : "launched";
+            String bad = instr.equals("vmlaunch") ? "launched" : "clear";
+            String stateRule = instr.equals("vmlaunch") ? "VMLAUNCH_CLEAR_VMCS" : "VMRESUME_LAUNCHED_VMCS";
+            for (String mode : new String[] {"protected", "64-bit"}) {
+                for (boolean cur : new boolean[] {false, true}) {
+                    for (boolean movss : new boolean[] {false, true}) {
+                        for (String launch : LAUNCH_STATES) {
+                            for (int k = 0; k < 2; k++) {
+                                S s = entry(instr, k == 0 ? realistic() : anyProfile(), mode, cur, movss, launch);
+                                add(s, "the instruction page's checks in VMX root operation at CPL 0", B);
+                            }
+                        }
+                    }
+                }
+            }
+            for (Profile p : ALL) {
+                S ok = entry(instr, p, rnd.nextBoolean() ? "protected" : "64-bit", true, false, good);
+                add(ok, stateRule, true, "launch state " + good + ": the VM-entry checks begin", B);
+                S no = entry(instr, p, rnd.nextBoolean() ? "protected" : "64-bit", true, false, bad);
+                add(no, stateRule, false, "launch state " + bad + ": VMfailValid(" + (instr.equals("vmlaunch") ? 4 : 5) + ")", B);
+                S inv = entry(instr, p, "64-bit", false, false, good);
+                add(inv, "VMLAUNCH_VMRESUME_CURRENT_VMCS", false, "no current VMCS: VMfailInvalid", B);
+                S val = entry(instr, p, "64-bit", true, true, bad);
+                add(val, "VMLAUNCH_VMRESUME_CURRENT_VMCS", true, "a current VMCS: the next check decides", B);
+                S mss = entry(instr, p, "protected", true, true, good);
+                add(mss, "VMLAUNCH_VMRESUME_NOT_BLOCKED_BY_MOV_SS", false, "blocking by MOV SS: VMfailValid(26)", B);
+                S nmss = entry(instr, p, "protected", true, false, bad);
+                add(nmss, "VMLAUNCH_VMRESUME_NOT_BLOCKED_BY_MOV_SS", true, "no blocking by MOV SS: the launch state decides", B);
+            }
+            // Priorities: #GP(0) at CPL > 0 before VMfailInvalid and VMfailValid; VMfailInvalid before MOV SS.
+            for (int cpl = 0; cpl < 4; cpl++) {
+                for (boolean cur : new boolean[] {false, true}) {
+                    S s = entry(instr, realistic(), "64-bit", cur, true, bad);
+                    s.cpl = cpl;
+                    add(s, "VMX_CPL_ZERO", cpl == 0, "CPL " + cpl + " with every later check failing", B);
+                }
+            }
+            S first = entry(instr, realistic(), "protected", false, true, bad);
+            add(first, "VMLAUNCH_VMRESUME_CURRENT_VMCS", false, "no current VMCS although MOV SS blocks and the launch state is wrong: VMfailInvalid", B);
+            // Non-root operation: the VM exit comes before CPL, the current VMCS, MOV SS and the launch state.
+            for (int cpl = 0; cpl < 4; cpl++) {
+                for (boolean movss : new boolean[] {false, true}) {
+                    S s = entry(instr, realistic(), cpl % 2 == 0 ? "64-bit" : "protected", cpl == 1, movss, LAUNCH_STATES[rnd.nextInt(2)]);
+                    s.op = "non-root";
+                    s.cpl = cpl;
+                    add(s, "VMX_NON_ROOT_VM_EXIT", false, "VM exit (reason " + (instr.equals("vmlaunch") ? 20 : 24)
+                            + ", exit qualification 0) whatever CPL, MOV SS blocking and launch state", cpl == 0 ? B : NOF);
+                }
+            }
+            // #UD before the VM exit in non-root operation (real, virtual-8086, compatibility) and outside VMX operation.
+            for (String mode : new String[] {"real", "virtual-8086", "compatibility"}) {
+                for (String op : OPS) {
+                    if (op.equals("root") && mode.equals("real")) continue;
+                    S s = base(instr, op, realistic(), mode);
+                    s.cpl = mode.equals("virtual-8086") ? 3 : mode.equals("real") ? 0 : rnd.nextInt(4);
+                    s.movss = rnd.nextBoolean();
+                    s.launch = LAUNCH_STATES[rnd.nextInt(2)];
+                    add(s, mode + " mode: #UD before anything else", B);
+                }
+            }
+            // The two keys left out: their defaults (no blocking, launch state clear).
+            for (boolean cur : new boolean[] {false, true}) {
+                S s = entry(instr, realistic(), "64-bit", cur, false, good);
+                s.movss = null;
+                s.launch = null;
+                add(s, "blocking_by_mov_ss and launch_state absent: no blocking, launch state clear", NOF);
+            }
+        }
+    }
+
+    /** VMCALL: VM exit in non-root operation before the mode #UD; in root operation #UD, #GP(0), then VMfail(1). */
+    private void vmcallCases() {
+        for (Profile p : ALL) {
+            for (boolean cur : new boolean[] {false, true}) {
+                S s = base("vmcall", "root", p, rnd.nextBoolean() ? "protected" : "64-bit");
+                s.current = cur ? otherPage(s, s.vmxon) : NONE;
+                if (cur) s.mem.put(s.current, p.basic() & 0x7fffffffL);
+                add(s, "VMX_VMFAIL_VALID", cur, "VMCALL in VMX root operation: VMfail(1), " + (cur ? "VMfailValid" : "VMfailInvalid"), B);
+            }
+        }
+        // The VM exit precedes the mode conditions: non-root VMCALL exits in real, virtual-8086 and compatibility mode.
+        for (String mode : MODES) {
+            for (int cpl = 0; cpl < 4; cpl++) {
+                if (mode.equals("real") && cpl != 0 || mode.equals("virtual-8086") && cpl != 3) continue;
+                S s = base("vmcall", "non-root", realistic(), mode);
+                s.cpl = cpl;
+                add(s, "VMX_NON_ROOT_VM_EXIT", false, "VMCALL in non-root operation exits (reason 18) in " + mode + " mode", B);
+            }
+        }
+        // In root operation: #UD in virtual-8086 and compatibility mode before #GP(0) at CPL > 0; both sides of each.
+        for (int cpl = 0; cpl < 4; cpl++) {
+            S c = base("vmcall", "root", realistic(), "compatibility");
+            c.cpl = cpl;
+            add(c, "VMX_NOT_COMPATIBILITY_MODE", false, "VMCALL in compatibility mode in VMX root operation", B);
+            S l = base("vmcall", "root", realistic(), "64-bit");
+            l.cpl = cpl;
+            add(l, "VMX_NOT_COMPATIBILITY_MODE", true, "VMCALL in 64-bit mode in VMX root operation", B);
+            S v = base("vmcall", "root", realistic(), "protected");
+            v.cpl = cpl;
+            add(v, "VMX_NOT_VIRTUAL_8086", true, "VMCALL in protected mode in VMX root operation", B);
+            S g = base("vmcall", "root", realistic(), cpl % 2 == 0 ? "protected" : "64-bit");
+            g.cpl = cpl;
+            add(g, "VMX_CPL_ZERO", cpl == 0, "VMCALL in VMX root operation at CPL " + cpl, B);
+        }
+        S v86 = base("vmcall", "root", realistic(), "virtual-8086");
+        v86.cpl = 3;
+        add(v86, "VMX_NOT_VIRTUAL_8086", false, "VMCALL in virtual-8086 mode in VMX root operation: #UD, not #GP(0)", B);
+        for (String mode : MODES) {
+            S o = base("vmcall", "outside", realistic(), mode);
+            o.cpl = mode.equals("virtual-8086") ? 3 : 0;
+            add(o, "VMX_IN_VMX_OPERATION", false, "VMCALL outside VMX operation", B);
+        }
+    }
+
+    /** Seeded random VMLAUNCH, VMRESUME and VMCALL inputs. */
+    private void randomNoOperand(int n) {
+        for (int i = 0; i < n; i++) {
+            String instr = NO_OPERAND[rnd.nextInt(NO_OPERAND.length)];
+            String op = rnd.nextInt(4) == 0 ? OPS[rnd.nextInt(3)] : "root";
+            String mode = rnd.nextInt(6) == 0 ? MODES[rnd.nextInt(5)] : goodMode(instr);
+            if (op.equals("root") && mode.equals("real")) mode = "protected";
+            S s = base(instr, op, anyProfile(), mode);
+            if (mode.equals("virtual-8086")) s.cpl = 3;
+            else if (!mode.equals("real") && rnd.nextInt(5) == 0) s.cpl = 1 + rnd.nextInt(3);
+            if (!instr.equals("vmcall")) {
+                s.movss = rnd.nextInt(4) == 0;
+                s.launch = LAUNCH_STATES[rnd.nextInt(2)];
+                s.dual = rnd.nextInt(6) == 0;
+            }
+            add(s, "seeded random input " + i, List.of("random"));
+        }
+    }
+
+    // ----- INVEPT, INVVPID -----
+
+    /** IA32_VMX_EPT_VPID_CAP of each profile: the Bochs models' values; chosen ones for the edge profiles. */
+    static long eptCap(Profile p) {
+        if (p == PENRYN) return 0L;
+        if (p == LYNNFIELD || p == SANDY || p == IVY) return 0xf0106114141L;
+        if (p == TIGERLAKE) return 0xf0106b34141L;
+        if (p.realistic()) return 0xf0106334141L; // Haswell, Skylake-X, Cannon Lake, Ice Lake, generic_vmx2
+        if (p == EDGE_32BIT) return 0xf0106114141L;
+        if (p == EDGE_REV_MAX) return -1L;                // everything reported
+        if (p == EDGE_REV_ZERO) return 0xf0106334141L;    // INVEPT/INVVPID reported, but CTLS2 allows neither EPT nor VPID
+        if (p == EDGE_FIXED) return 0x14141L;             // EPT and VPID, but neither INVEPT nor INVVPID
+        if (p == EDGE_FIXED2) return 0xa0102114141L;      // INVEPT single-context only; INVVPID types 1 and 3 only
+        return 0x501043301c1L;                            // EDGE_LA57: walk length 5 too, UC only, INVEPT all-context only, INVVPID types 0 and 2
+    }
+
+    /** The types the capability reports (INVEPT 1, 2; INVVPID 0..3). */
+    static List<Long> supportedTypes(String instr, long cap) {
+        List<Long> t = new ArrayList<>();
+        if (instr.equals("invept")) {
+            for (long k = 1; k <= 2; k++) if (bit(cap, 24 + (int) k)) t.add(k);
+        } else {
+            for (long k = 0; k <= 3; k++) if (bit(cap, 40 + (int) k)) t.add(k);
+        }
+        return t;
+    }
+
+    /** The INVEPT/INVVPID part of base(): capability, register operand, a supported type, a valid descriptor. */
+    private void invSetup(S s) {
+        s.eptCap = eptCap(s.p);
+        s.reg2 = rnd.nextInt(16);
+        List<Long> types = supportedTypes(s.instr, s.eptCap);
+        s.regVal = types.isEmpty() ? 1L : types.get(rnd.nextInt(types.size()));
+        Op o = s.operand;
+        if (!s.is64() && o.limit < o.offset + 15) o.limit = o.offset + 15;
+        writeDescriptor(s);
+    }
+
+    /** A valid descriptor at the operand for the current type and capability. */
+    private void writeDescriptor(S s) {
+        long la = s.linear();
+        if (s.instr.equals("invept")) {
+            s.putQword(la, goodEptp(s));
+            s.putQword(la + 8, rnd.nextInt(4) == 0 ? rnd.nextLong() : 0L); // bits 127:64: not checked
+        } else {
+            s.putQword(la, 1 + rnd.nextInt(0xffff));
+            s.putQword(la + 8, goodLinear());
+        }
+    }
+
+    /** An EPTP that passes the checks of 27.2.1.1 under the capability. */
+    private long goodEptp(S s) {
+        long cap = s.eptCap;
+        long mt = bit(cap, 14) ? 6 : 0;
+        if (bit(cap, 14) && bit(cap, 8) && rnd.nextInt(4) == 0) mt = 0;
+        long pwl = bit(cap, 6) ? 3 : 4;
+        if (bit(cap, 6) && bit(cap, 7) && rnd.nextBoolean()) pwl = 4;
+        long ad = bit(cap, 21) && rnd.nextBoolean() ? 0x40 : 0;
+        long sss = bit(cap, 23) && rnd.nextInt(3) == 0 ? 0x80 : 0;
+        return randomPage(s) | mt | pwl << 3 | ad | sss;
+    }
+
+    /** A linear address canonical with 48 bits (hence with 57). */
+    private long goodLinear() {
+        int k = rnd.nextInt(3);
+        if (k == 0) return rnd.nextLong() & 0x00007fffffffffffL;
+        if (k == 1) return 0xffff800000000000L | (rnd.nextLong() & 0x00007fffffffffffL);
+        return rnd.nextLong() & 0xfffffffffL;
+    }
+
+    /** A root-operation INVEPT/INVVPID at CPL 0 with the given type and a valid descriptor. */
+    private S inv(String instr, Profile p, String mode, long type) {
+        S s = base(instr, "root", p, mode);
+        s.regVal = type;
+        writeDescriptor(s);
+        return s;
+    }
+
+    /** A realistic profile that supports EPT, VPID, INVEPT and INVVPID (every Bochs model but Penryn). */
+    private Profile supporting() {
+        while (true) {
+            Profile p = realistic();
+            if (p != PENRYN) return p;
+        }
+    }
+
+    private void setLow(S s, long v) {
+        s.putQword(s.linear(), v);
+    }
+
+    private void setHigh(S s, long v) {
+        s.putQword(s.linear() + 8, v);
+    }
+
+    /** #UD when the processor does not support the instruction: every profile, every VMX operation; both sides. */
+    private void invSupport() {
+        for (String instr : INV) {
+            for (Profile p : ALL) {
+                for (String op : OPS) {
+                    S s = base(instr, op, p, "64-bit");
+                    add(s, "support by the profile: IA32_VMX_PROCBASED_CTLS2 " + hex(p.ctls2()), B);
+                }
+            }
+            boolean ept = instr.equals("invept");
+            int capBit = ept ? 20 : 32;
+            int ctlBit = ept ? 33 : 37;
+            String supRule = ept ? "INVEPT_SUPPORTED" : "INVVPID_SUPPORTED";
+            String ctlRule = ept ? "INVEPT_EPT_SUPPORTED" : "INVVPID_VPID_SUPPORTED";
+            for (String op : OPS) {
+                S s = base(instr, op, HASWELL, "64-bit");
+                s.eptCap &= ~(1L << capBit);
+                s.edgeCap = true;
+                add(s, supRule, false, "IA32_VMX_EPT_VPID_CAP bit " + capBit + " cleared: #UD, also in " + op + " operation", B);
+                S h = base(instr, op, supporting(), "64-bit");
+                add(h, supRule, true, "IA32_VMX_EPT_VPID_CAP bit " + capBit + " set", B);
+                S c = base(instr, op, PENRYN, "protected");
+                add(c, ctlRule, false, "Penryn: IA32_VMX_PROCBASED_CTLS2 bit " + ctlBit + " = 0", B);
+                S c2 = base(instr, op, EDGE_REV_ZERO, "64-bit");
+                add(c2, ctlRule, false, "IA32_VMX_PROCBASED_CTLS2 = 0 although IA32_VMX_EPT_VPID_CAP reports the instruction", B);
+                S c3 = base(instr, op, EDGE_FIXED, "64-bit");
+                add(c3, ctlRule, true, "IA32_VMX_PROCBASED_CTLS2 bit " + ctlBit + " = 1 but IA32_VMX_EPT_VPID_CAP bit " + capBit + " = 0", B);
+            }
+        }
+    }
+
+    /** The type in the register operand against every capability variant. */
+    private void invTypes() {
+        long[] values = {0, 1, 2, 3, 4, 5, 0x7fffffffL, 0xffffffffL, 0x100000001L, 0x100000002L, 0x8000000000000000L, -1L};
+        long h = eptCap(HASWELL);
+        long[] eptCaps = {h, h & ~(1L << 26), h & ~(1L << 25), h & ~(3L << 25), h | 0x0000000001000000L | 0x0000000008000000L, -1L};
+        long[] vpidCaps = {h, h & ~(1L << 40), h & ~(1L << 41), h & ~(1L << 42), h & ~(1L << 43), h & ~(0xfL << 40) | 1L << 40,
+            h & ~(0xfL << 40) | 1L << 43, h & ~(0xfL << 40), h | 0xf0L << 40, -1L};
+        for (String instr : INV) {
+            for (long cap : instr.equals("invept") ? eptCaps : vpidCaps) {
+                for (long v : values) {
+                    for (String mode : new String[] {"64-bit", "protected"}) {
+                        if (!mode.equals("64-bit") && (v >>> 32) != 0) continue;
+                        S s = inv(instr, HASWELL, mode, v);
+                        s.eptCap = cap;
+                        s.edgeCap = cap != h;
+                        writeDescriptor(s);
+                        add(s, "type " + hex(v) + " against IA32_VMX_EPT_VPID_CAP " + hex(cap), Long.compareUnsigned(v, 4) <= 0 ? B : NOF);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The 16-byte operand: limits, canonical boundaries, #SS, the type checked first, CPL, VMfailValid/Invalid. */
+    private void invOperand() {
+        for (String instr : INV) {
+            for (int seg = 0; seg < 6; seg++) {
+                for (int asz : new int[] {16, 32}) {
+                    for (int d = -1; d <= 1; d++) {
+                        S s = base(instr, "root", supporting(), "protected");
+                        long off = asz == 16 ? 0x1000 + rnd.nextInt(0xe000) : 0x1000 + rnd.nextInt(0x7fff0000);
+                        long la = DATA + rnd.nextInt(0x80000);
+                        s.operand.seg = seg;
+                        s.operand.asz = asz;
+                        randomEncoding(s.operand, false);
+                        s.operand.offset = off;
+                        s.operand.segBase = (la - off) & 0xffffffffL;
+                        s.operand.limit = off + 15 - 1 + (d + 1);
+                        writeDescriptor(s);
+                        add(s, "offset + 15 " + (d < 0 ? "one beyond" : d == 0 ? "exactly at" : "one below") + " the "
+                                + SEGS[seg] + " limit " + hex(s.operand.limit), d <= 0 ? B : NOF);
+                    }
+                    S e = base(instr, "root", supporting(), "protected");
+                    place(e, seg, asz, DATA + rnd.nextInt(0x80000));
+                    writeDescriptor(e);
+                    e.operand.limit = e.operand.offset + 7;
+                    add(e, "an 8-byte operand would fit the limit, the 16-byte descriptor does not", B);
+                }
+                long[] las = {0x00007ffffffffff0L, 0x00007ffffffffff8L, 0x0000800000000000L, 0xffff7ffffffffff0L, 0xffff800000000000L};
+                for (long la : las) {
+                    if (la == 0x00007ffffffffff8L) continue; // would straddle the canonical boundary (precondition)
+                    S s = base(instr, "root", supporting(), "64-bit");
+                    place(s, seg, 64, la);
+                    writeDescriptor(s);
+                    add(s, "descriptor at " + hex(la) + " through " + SEGS[seg], B);
+                }
+                S f = base(instr, "root", supporting(), "64-bit");
+                place(f, seg, 64, 0x0000800000000000L);
+                add(f, "VMX_FAULT_ON_STACK_SEGMENT", seg == 2, "non-canonical descriptor through " + SEGS[seg], B);
+            }
+            // The type is checked before the descriptor is read: an unsupported type with a faulting operand fails.
+            for (boolean cur : new boolean[] {false, true}) {
+                for (int seg : new int[] {2, 3}) {
+                    S s = base(instr, "root", supporting(), "64-bit");
+                    place(s, seg, 64, 0x0000800000000000L);
+                    s.regVal = 7L;
+                    s.current = cur ? otherPage(s, s.vmxon) : NONE;
+                    add(s, "unsupported type 7 with a non-canonical operand through " + SEGS[seg] + ": VMfail(28), nothing is read", B);
+                    S p = base(instr, "root", supporting(), "protected");
+                    p.operand.seg = seg;
+                    p.operand.limit = p.operand.offset + 3;
+                    p.regVal = 5L;
+                    p.current = cur ? otherPage(p, p.vmxon) : NONE;
+                    add(p, "unsupported type 5 with an operand beyond the " + SEGS[seg] + " limit: VMfail(28)", B);
+                }
+                S v = base(instr, "root", supporting(), "64-bit");
+                v.regVal = 9L;
+                v.current = cur ? otherPage(v, v.vmxon) : NONE;
+                add(v, "VMX_VMFAIL_VALID", cur, "unsupported type: VMfail(28), " + (cur ? "VMfailValid" : "VMfailInvalid"), B);
+            }
+            for (int cpl = 0; cpl < 4; cpl++) {
+                S s = base(instr, "root", supporting(), cpl % 2 == 0 ? "64-bit" : "protected");
+                s.cpl = cpl;
+                s.regVal = 6L;
+                add(s, "VMX_CPL_ZERO", cpl == 0, "CPL " + cpl + " with an unsupported type: #GP(0) comes first", B);
+            }
+        }
+    }
+
+    /** INVEPT single-context: every EPTP check on both sides; all-context ignores the descriptor. */
+    private void inveptDescriptors() {
+        long h = eptCap(HASWELL);
+        long[] mtCaps = {h, h & ~(1L << 8), h & ~(1L << 14)};
+        for (long cap : mtCaps) {
+            for (int mt = 0; mt < 8; mt++) {
+                S s = inv("invept", HASWELL, "64-bit", 1);
+                s.eptCap = cap;
+                s.edgeCap = cap != h;
+                long e = goodEptp(s) & ~7L | mt;
+                if (cap != h) e = e & ~0x38L | 0x18L;
+                setLow(s, e);
+                add(s, "EPTP memory type " + mt, mt == 0 || mt == 6 || mt == 7 ? B : NOF);
+            }
+        }
+        long[] pwlCaps = {h, -1L, h & ~(1L << 6) | 1L << 7};
+        for (long cap : pwlCaps) {
+            for (int pwl = 0; pwl < 8; pwl++) {
+                S s = inv("invept", HASWELL, "64-bit", 1);
+                s.eptCap = cap;
+                s.edgeCap = cap != h;
+                setLow(s, goodEptp(s) & ~0x38L | (long) pwl << 3);
+                add(s, "EPTP walk length - 1 = " + pwl, pwl >= 2 && pwl <= 5 ? B : NOF);
+            }
+        }
+        for (Profile p : new Profile[] {SANDY, IVY, HASWELL, SKYLAKE, TIGERLAKE, EDGE_32BIT, EDGE_REV_MAX}) {
+            for (int b = 6; b <= 11; b++) {
+                S s = inv("invept", p, rnd.nextBoolean() ? "64-bit" : "protected", 1);
+                setLow(s, goodEptp(s) | 1L << b);
+                add(s, "EPTP bit " + b + " set", B);
+            }
+            S ok = inv("invept", p, "64-bit", 1);
+            setLow(ok, goodEptp(ok) & ~0xfc0L);
+            add(ok, "INVEPT_EPTP_RESERVED_BITS", true, "EPTP bits 11:6 clear", B);
+        }
+        for (int mp : MAXPHYS) {
+            for (Profile p : new Profile[] {supporting(), EDGE_REV_MAX}) {
+                S last = inv("invept", p, "64-bit", 1);
+                last.maxphy = mp;
+                setLow(last, goodEptp(last) | 1L << (mp - 1));
+                add(last, "INVEPT_EPTP_WITHIN_MAXPHYADDR", true, "EPTP with bit " + (mp - 1) + " set, MAXPHYADDR " + mp, B);
+                S first = inv("invept", p, "64-bit", 1);
+                first.maxphy = mp;
+                setLow(first, goodEptp(first) | 1L << mp);
+                add(first, "INVEPT_EPTP_WITHIN_MAXPHYADDR", false, "EPTP with bit " + mp + " set, MAXPHYADDR " + mp, B);
+            }
+            S top = inv("invept", supporting(), "protected", 1);
+            top.maxphy = mp;
+            setLow(top, goodEptp(top) | 1L << 63);
+            add(top, "EPTP with bit 63 set, MAXPHYADDR " + mp, NOF);
+        }
+        // All-context: any descriptor; single-context with bits 127:64 set: ignored.
+        for (long bad : new long[] {0, 7, 0x38, 0xfffL, -1L, 0x0010000000000000L}) {
+            for (boolean cur : new boolean[] {false, true}) {
+                S s = inv("invept", HASWELL, "64-bit", 2);
+                s.current = cur ? otherPage(s, s.vmxon) : NONE;
+                setLow(s, bad);
+                add(s, "INVEPT_SINGLE_CONTEXT", false, "all-context INVEPT with EPTP " + hex(bad) + ": not checked", NOF);
+            }
+            S v = inv("invept", HASWELL, "64-bit", 1);
+            setLow(v, bad);
+            add(v, "single-context INVEPT with EPTP " + hex(bad), NOF);
+        }
+        for (boolean cur : new boolean[] {false, true}) {
+            S s = inv("invept", supporting(), "64-bit", 1);
+            s.current = cur ? otherPage(s, s.vmxon) : NONE;
+            setHigh(s, -1L);
+            add(s, "INVEPT_SINGLE_CONTEXT", true, "valid EPTP, descriptor bits 127:64 all ones (not checked)", NOF);
+            S f = inv("invept", supporting(), "64-bit", 1);
+            f.current = cur ? otherPage(f, f.vmxon) : NONE;
+            setLow(f, goodEptp(f) | 0x100);
+            add(f, "VMX_VMFAIL_VALID", cur, "invalid EPTP: VMfail(28), " + (cur ? "VMfailValid" : "VMfailInvalid"), NOF);
+        }
+    }
+
+    /** INVVPID: reserved bits 63:16, VPID 0 per type, canonical linear addresses (48- and 57-bit). */
+    private void invvpidDescriptors() {
+        Profile all = SKYLAKE; // every INVVPID type
+        for (int b = 16; b < 64; b++) {
+            long t = b % 4;
+            S s = inv("invvpid", all, "64-bit", t);
+            setLow(s, s.getQword(s.linear()) | 1L << b);
+            add(s, "descriptor bit " + b + " set, type " + t, b == 16 || b == 63 ? B : NOF);
+        }
+        for (long t = 0; t < 4; t++) {
+            for (long vpid : new long[] {0, 1, 0xffff}) {
+                S s = inv("invvpid", all, rnd.nextBoolean() ? "64-bit" : "protected", t);
+                setLow(s, vpid);
+                add(s, "type " + t + ", VPID " + hex(vpid), B);
+            }
+            S ok = inv("invvpid", all, "64-bit", t);
+            setLow(ok, 0xffff);
+            add(ok, "INVVPID_DESCRIPTOR_RESERVED", true, "descriptor bits 15:0 all ones, 63:16 clear, type " + t, B);
+            // Types 1-3 ignore the linear address; type 2 the VPID too.
+            S na = inv("invvpid", all, "64-bit", t);
+            setHigh(na, 0x8000000000000000L);
+            add(na, "type " + t + " with a non-canonical linear address", t == 0 ? B : NOF);
+        }
+        S z = inv("invvpid", all, "64-bit", 2);
+        setLow(z, 0);
+        setHigh(z, 0x0100000000000000L);
+        add(z, "INVVPID_NAMES_VPID", false, "all-context with VPID 0 and a non-canonical address", B);
+        long[] la48 = {0, 0x00007fffffffffffL, 0x0000800000000000L, 0xffff7fffffffffffL, 0xffff800000000000L, -1L,
+            0x8000000000000000L, 0x0100000000000000L, 0x00ffffffffffffffL};
+        for (long a : la48) {
+            for (String mode : new String[] {"64-bit", "protected"}) {
+                S s = inv("invvpid", all, mode, 0);
+                setHigh(s, a);
+                add(s, "individual-address with linear address " + hex(a) + " (48-bit linear addresses)", B);
+            }
+        }
+        long[] la57 = {0x00ffffffffffffffL, 0x0100000000000000L, 0xff00000000000000L, 0xfeffffffffffffffL, 0x0000800000000000L,
+            0xffff7fffffffffffL, 0x8000000000000000L};
+        for (long a : la57) {
+            S s = inv("invvpid", EDGE_LA57, "64-bit", 0);
+            s.cr4 |= 1L << 12;
+            setHigh(s, a);
+            add(s, "individual-address with linear address " + hex(a) + " and CR4.LA57 = 1", B);
+        }
+        for (long a : new long[] {0x00007fffffffffffL, 0xffff800000000000L, 0x0100000000000000L, 0x8000000000000000L}) {
+            S s = inv("invvpid", EDGE_LA57, "64-bit", 0);
+            setHigh(s, a);
+            add(s, "individual-address with linear address " + hex(a) + ", CR4.LA57 = 0 (same verdict for 48 and 57 bits)", NOF);
+        }
+        for (boolean cur : new boolean[] {false, true}) {
+            S s = inv("invvpid", all, "64-bit", 1);
+            s.current = cur ? otherPage(s, s.vmxon) : NONE;
+            setLow(s, 0);
+            add(s, "VMX_VMFAIL_VALID", cur, "VPID 0: VMfail(28), " + (cur ? "VMfailValid" : "VMfailInvalid"), NOF);
+        }
+    }
+
+    /** VM exits: Reg2 in bits 31:28 for every register, the memory-operand fields, before the type and the operand. */
+    private void invExits() {
+        for (String instr : INV) {
+            for (int r = 0; r < 16; r++) {
+                S s = base(instr, "non-root", supporting(), r % 3 == 0 ? "protected" : "64-bit");
+                s.reg2 = r;
+                add(s, "VM exit, register operand " + r + " (instruction-information bits 31:28)", r == 0 || r == 15 ? B : NOF);
+            }
+            for (int seg = 0; seg < 6; seg++) {
+                for (int asz : new int[] {16, 32, 64}) {
+                    S s = base(instr, "non-root", supporting(), asz == 64 ? "64-bit" : "protected");
+                    s.cpl = rnd.nextInt(4);
+                    place(s, seg, asz, DATA + rnd.nextInt(0x8000));
+                    writeDescriptor(s);
+                    add(s, "VM exit: segment " + SEGS[seg] + ", " + asz + "-bit address, base " + (s.operand.baseValid ? s.operand.base : "none")
+                            + ", index " + (s.operand.indexValid ? s.operand.index + " scale " + s.operand.scale : "none")
+                            + ", displacement " + hex(s.operand.disp), NOF);
+                }
+            }
+            S bad = base(instr, "non-root", supporting(), "64-bit");
+            place(bad, 2, 64, 0x0000800000000000L);
+            bad.regVal = 0x55L;
+            add(bad, "VMX_NON_ROOT_VM_EXIT", false, "VM exit although the type is unsupported and the operand non-canonical", B);
+            S l = base(instr, "non-root", supporting(), "protected");
+            l.operand.limit = 0;
+            l.operand.offset = 0x100;
+            l.operand.segBase = DATA;
+            writeDescriptor(l);
+            add(l, "VMX_NON_ROOT_VM_EXIT", false, "VM exit although the operand is beyond the segment limit", B);
+            S u = base(instr, "non-root", PENRYN, "64-bit");
+            add(u, "non-root operation on a processor without the instruction: #UD, no VM exit", B);
+        }
+    }
+
+    /** Seeded random INVEPT and INVVPID inputs. */
+    private void randomInv(int n) {
+        for (int i = 0; i < n; i++) {
+            String instr = INV[rnd.nextInt(2)];
+            String op = rnd.nextInt(5) == 0 ? OPS[rnd.nextInt(3)] : "root";
+            String mode = rnd.nextInt(6) == 0 ? MODES[rnd.nextInt(5)] : goodMode(instr);
+            if (op.equals("root") && mode.equals("real")) mode = "protected";
+            S s = base(instr, op, anyProfile(), mode);
+            if (mode.equals("virtual-8086")) s.cpl = 3;
+            else if (!mode.equals("real") && rnd.nextInt(6) == 0) s.cpl = 1 + rnd.nextInt(3);
+            int what = rnd.nextInt(8);
+            long lo = s.getQword(s.linear());
+            if (what == 0) s.regVal = (long) rnd.nextInt(6);
+            else if (what == 1) setLow(s, lo ^ 1L << rnd.nextInt(64));
+            else if (what == 2 && instr.equals("invvpid")) setLow(s, lo & ~0xffffL);
+            else if (what == 3 && instr.equals("invvpid")) setHigh(s, rnd.nextLong());
+            else if (what == 4 && !s.is64()) s.operand.limit = s.operand.offset + rnd.nextInt(16);
+            if (s.is64() && rnd.nextInt(10) == 0) s.regVal |= (long) (1 + rnd.nextInt(0xff)) << 32;
+            if (rnd.nextInt(8) == 0) {
+                s.eptCap ^= 1L << new int[] {6, 7, 8, 14, 20, 21, 23, 25, 26, 32, 40, 41, 42, 43}[rnd.nextInt(14)];
+                s.edgeCap = true;
             }
             add(s, "seeded random input " + i, List.of("random"));
         }
