@@ -9,6 +9,7 @@ import dev.hvmspec.conformance.impl.AdapterImplementation;
 import dev.hvmspec.conformance.impl.AdapterSettings;
 import dev.hvmspec.conformance.impl.Implementation;
 import dev.hvmspec.conformance.impl.OutcomeValidator;
+import dev.hvmspec.conformance.impl.ResultsFileImplementation;
 import dev.hvmspec.conformance.vectors.Diagnostic;
 import dev.hvmspec.conformance.vectors.Vector;
 import dev.hvmspec.conformance.vectors.VectorFormatException;
@@ -67,6 +68,12 @@ final class CheckCommand implements Callable<Integer> {
                     + " Bochs CPU model name among those. Domains other than msr-access and cr-access are skipped.")
     private Optional<String> target = Optional.empty();
 
+    @Option(names = "--results", paramLabel = "FILE",
+            description = "Check replies captured elsewhere instead of running anything: a file whose reply lines"
+                    + " ({\"id\": ..., \"outcome\"|\"unsupported\"|\"error\": ...}) come from the runner kernel's serial"
+                    + " log on real hardware or in a KVM guest, or from an adapter. Other lines are passed over.")
+    private Optional<Path> results = Optional.empty();
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "5",
             description = "Per-vector timeout for the adapter (default: ${DEFAULT-VALUE}).")
     private double timeoutSeconds;
@@ -98,8 +105,8 @@ final class CheckCommand implements Callable<Integer> {
         if (maxFailures < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-failures must not be negative");
         }
-        if (adapter.isPresent() && target.isPresent()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--adapter and --target are mutually exclusive");
+        if ((adapter.isPresent() ? 1 : 0) + (target.isPresent() ? 1 : 0) + (results.isPresent() ? 1 : 0) > 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--adapter, --target and --results are mutually exclusive");
         }
         Optional<BochsImplementation.Settings> bochs = Optional.empty();
         if (target.isPresent()) {
@@ -156,7 +163,17 @@ final class CheckCommand implements Callable<Integer> {
             validator.set(ModelBridge.validator(models));
             CheckResult result;
             OutcomeValidator outcomeValidator = validator.get();
+            Optional<ResultsFileImplementation> captured = Optional.empty();
+            if (results.isPresent()) {
+                try {
+                    captured = Optional.of(ResultsFileImplementation.read(results.get(), outcomeValidator));
+                } catch (IOException e) {
+                    main.err().println(results.get() + ":1:1: cannot read the results file: " + e.getMessage());
+                    return Main.USAGE;
+                }
+            }
             try (Implementation implementation = early.isPresent() ? early.get()
+                    : captured.isPresent() ? captured.get()
                     : bochs.isPresent() ? new BochsImplementation(bochs.get().withValidator(outcomeValidator))
                     : ModelBridge.inProcess(models)) {
                 result = new Checker(new Checker.Progress(Optional.of(main.err()), progressInterval())).run(loaded, implementation);

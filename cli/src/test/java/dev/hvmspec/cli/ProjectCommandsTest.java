@@ -121,6 +121,34 @@ class ProjectCommandsTest {
     }
 
     @Test
+    void resultsCapturedElsewhereAreCheckedLikeAnyImplementation() throws Exception {
+        // A serial log: boot noise, then one reply per vector (computed by the model), one vector missing, one wrong.
+        java.util.List<String> lines = new java.util.ArrayList<>(java.util.List.of("SeaBIOS (version 1.16)", "booting runner..."));
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.List<String> vectorLines = Files.readAllLines(ROOT.resolve("vectors/msr-access.jsonl"));
+        var model = Models.find("msr-access").orElseThrow();
+        for (int i = 0; i < vectorLines.size(); i++) {
+            var v = mapper.readTree(vectorLines.get(i));
+            if (i == 7) continue;
+            var reply = mapper.createObjectNode().put("id", v.get("id").asText());
+            var outcome = model.evaluate(v.get("input"), dev.hvmspec.model.runtime.Trace.NONE).primary();
+            if (i == 11) outcome = mapper.createObjectNode().put("kind", "no-exit").put("surprise", true);
+            reply.set("outcome", outcome);
+            lines.add(reply.toString());
+        }
+        lines.add("{\"done\": " + vectorLines.size() + "}");
+        Path log = dir.resolve("serial.log");
+        Files.write(log, lines);
+        Run r = run("check", "--vectors", ROOT.resolve("vectors/msr-access.jsonl").toString(), "--results", log.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.out()).contains("no reply for this vector in " + log).contains("surprise")
+                .endsWith((vectorLines.size() - 2) + " passed, 2 failed, 0 skipped" + System.lineSeparator());
+        Run missing = run("check", "--results", dir.resolve("nope.log").toString());
+        assertThat(missing.status()).isEqualTo(2);
+        assertThat(missing.err()).contains("nope.log:1:1: cannot read the results file");
+    }
+
+    @Test
     void theCExampleAdapterPassesEveryMsrAccessVector() throws Exception {
         assumeTrue(exists("cc") && exists("make"), "no C compiler");
         Path src = ROOT.resolve("docs/examples/msr-adapter");
