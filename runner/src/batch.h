@@ -18,11 +18,11 @@
  * into up to BATCH_IMAGES images of at most one block each, at block-aligned addresses (optramimage2..4), and
  * records carry the MSR bitmap sparsely.
  */
-#define BATCH_ADDR         0x200000UL   /* image 0 (optramimage2); image k at BATCH_ADDR + k * BATCH_IMAGE_STRIDE */
+#define BATCH_ADDR         0x140000UL   /* image 0 (optramimage2); image k at BATCH_ADDR + k * BATCH_IMAGE_STRIDE */
 #define BATCH_IMAGE_STRIDE 0x20000UL    /* one Bochs memory block */
 #define BATCH_IMAGES       3U           /* optramimage2, 3, 4 */
 #define BATCH_MAGIC        0x424d5648U  /* "HVMB" */
-#define BATCH_VERSION      2U
+#define BATCH_VERSION      3U
 #define BATCH_HEADER_SIZE  64U
 #define BATCH_ID_SIZE      96U          /* NUL-padded vector id, at most 95 bytes */
 #define BATCH_RECORD_SIZE  512U
@@ -31,6 +31,7 @@
 
 #define BATCH_DOMAIN_MSR_ACCESS 1U
 #define BATCH_DOMAIN_CR_ACCESS  2U
+#define BATCH_DOMAIN_VMX_INSTRUCTION 3U
 #define BATCH_INSN_RDMSR 0U
 #define BATCH_INSN_WRMSR 1U
 
@@ -93,6 +94,46 @@ struct batch_cr_record {
     uint8_t  reserved2[BATCH_RECORD_SIZE - 128 - 13 * 8];
 } __attribute__((packed));
 
+/* vmx-instruction (domain 3, version 3): instructions and flags (struct batch_vi_record). */
+#define VI_VMXON 0U
+#define VI_VMXOFF 1U
+#define VI_VMCLEAR 2U
+#define VI_VMPTRLD 3U
+#define VI_VMPTRST 4U
+#define VI_VMLAUNCH 5U
+#define VI_VMRESUME 6U
+#define VI_VMCALL 7U
+#define VI_INVEPT 8U
+#define VI_INVVPID 9U
+#define VI_FLAG_OPERAND    (1U << 0)   /* a memory operand */
+#define VI_FLAG_BASE       (1U << 1)   /* operand.base_valid */
+#define VI_FLAG_INDEX      (1U << 2)   /* operand.index_valid */
+#define VI_FLAG_MOV_SS     (1U << 3)   /* blocking_by_mov_ss */
+#define VI_FLAG_LAUNCHED   (1U << 4)   /* launch_state "launched" */
+#define VI_MAX_MEMORY 13U
+
+struct batch_vi_record {
+    char     id[BATCH_ID_SIZE];
+    uint32_t domain;              /* BATCH_DOMAIN_VMX_INSTRUCTION */
+    uint32_t instruction;         /* VI_* */
+    uint32_t flags;               /* VI_FLAG_* */
+    uint32_t register_operand;    /* INVEPT/INVVPID: 0-15 */
+    uint32_t maxphyaddr;
+    uint32_t segment;             /* operand: 0 ES .. 5 GS */
+    uint32_t address_size;        /* 16, 32, 64 */
+    uint32_t base, index, scale;
+    uint32_t memory_count;        /* at most VI_MAX_MEMORY */
+    uint32_t reserved;
+    uint64_t displacement, offset, segment_base;   /* offset 144 */
+    uint64_t cr0, cr4, efer, rflags;
+    uint64_t feature_control, vmx_basic, procbased_ctls2;
+    uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+    uint64_t vmxon_pointer, current_vmcs_pointer, ept_vpid_cap, register_value;
+    struct { uint64_t addr, value; } memory[VI_MAX_MEMORY];   /* offset 288: 8-byte words of physical memory */
+    uint8_t  reserved2[BATCH_RECORD_SIZE - 288 - VI_MAX_MEMORY * 16];
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct batch_vi_record) == BATCH_RECORD_SIZE, "vi record size");
 _Static_assert(sizeof(struct batch_cr_record) == BATCH_RECORD_SIZE, "cr record size");
 _Static_assert(sizeof(struct batch_header) == BATCH_HEADER_SIZE, "batch header size");
 _Static_assert(sizeof(struct batch_record) == BATCH_RECORD_SIZE, "batch record size");

@@ -250,6 +250,80 @@ guest_wrmsr:
     vmcall
 2:  jmp 2b
 
+/* ---------------------------------------------------------------------------------------------------------
+ * int vi_exec(struct vi_ctx *c) (vmx_instruction.h): runs the generated code at c->code with the 16 GPRs
+ * c->gpr[0..15] (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15) and RFLAGS c->rflags_in. The code ends with an
+ * absolute jump to vi_done. Returns 0 when the code completed (RFLAGS afterwards in c->rflags_out), 1 after a VM
+ * exit (HOST_RIP = vi_exit, written when c->set_host is non-zero), 2 after an exception (exception_handler sends
+ * the code's faults to vi_fault). RSP is restored from vi_saved_rsp in every case.
+ */
+    .globl vi_exec, vi_done, vi_fault
+vi_exec:
+    pushq   %rbx
+    pushq   %rbp
+    pushq   %r12
+    pushq   %r13
+    pushq   %r14
+    pushq   %r15
+    movq    %rdi, vi_ctx(%rip)
+    movq    %rsp, vi_saved_rsp(%rip)
+    cmpq    $0, 152(%rdi)
+    je      1f
+    movq    $0x6c14, %rax               /* HOST_RSP */
+    vmwrite %rsp, %rax
+    movq    $0x6c16, %rax               /* HOST_RIP */
+    leaq    vi_exit(%rip), %rdx
+    vmwrite %rdx, %rax
+1:  movq    144(%rdi), %rax
+    movq    %rax, vi_code(%rip)
+    pushq   128(%rdi)
+    popfq
+    movq    8(%rdi), %rcx
+    movq    16(%rdi), %rdx
+    movq    24(%rdi), %rbx
+    movq    40(%rdi), %rbp
+    movq    48(%rdi), %rsi
+    movq    64(%rdi), %r8
+    movq    72(%rdi), %r9
+    movq    80(%rdi), %r10
+    movq    88(%rdi), %r11
+    movq    96(%rdi), %r12
+    movq    104(%rdi), %r13
+    movq    112(%rdi), %r14
+    movq    120(%rdi), %r15
+    movq    32(%rdi), %rsp
+    movq    0(%rdi), %rax
+    movq    56(%rdi), %rdi
+    jmp     *vi_code(%rip)
+vi_done:
+    movq    vi_saved_rsp(%rip), %rsp
+    pushfq
+    movq    vi_ctx(%rip), %rax
+    popq    136(%rax)
+    xorl    %eax, %eax
+    jmp     vi_restore
+vi_exit:
+    movq    vi_saved_rsp(%rip), %rsp
+    movl    $1, %eax
+    jmp     vi_restore
+vi_fault:
+    movq    vi_saved_rsp(%rip), %rsp
+    movl    $2, %eax
+vi_restore:
+    popq    %r15
+    popq    %r14
+    popq    %r13
+    popq    %r12
+    popq    %rbp
+    popq    %rbx
+    ret
+
+    .data
+    .p2align 3
+vi_ctx:       .quad 0
+vi_saved_rsp: .quad 0
+vi_code:      .quad 0
+
     .bss
     .p2align 12
     .globl pml4, pdpt, pd

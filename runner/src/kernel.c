@@ -175,7 +175,9 @@ struct frame {
 
 /* Called by isr_common. A #GP of safe_rdmsr's RDMSR is expected (the MSR does not exist); anything else in root
  * mode is fatal: the batch ends here and the host resumes after the last vector reported. */
+int vi_guard_exception(struct frame *f);   /* vmx_instruction.h */
 void exception_handler(struct frame *f) {
+    if (vi_guard_exception(f)) return;
     if (f->vector == 13 && f->rip == (uint64_t)safe_rdmsr_insn) {
         f->rip = (uint64_t)safe_rdmsr_fault;
         return;
@@ -322,11 +324,14 @@ static void write_host_state(void) {
 }
 
 /* Builds a fresh VMCS for one record (SDM Vol. 3C 25.4-25.8 for the fields, 27.2-27.3 for the checks). */
+static int build_in_current;   /* vmx-instruction: fill the current VMCS instead of a fresh one in vmcs_region */
 static int build_vmcs(const struct batch_record *rec, struct guest_gprs *g, uint64_t *guest_rip) {
-    memset_(vmcs_region, 0, sizeof vmcs_region);
-    if (vmclear((uint64_t)vmcs_region)) return -1;
-    *(uint32_t *)vmcs_region = vmcs_revision;
-    if (vmptrld((uint64_t)vmcs_region)) return -2;
+    if (!build_in_current) {
+        memset_(vmcs_region, 0, sizeof vmcs_region);
+        if (vmclear((uint64_t)vmcs_region)) return -1;
+        *(uint32_t *)vmcs_region = vmcs_revision;
+        if (vmptrld((uint64_t)vmcs_region)) return -2;
+    }
     vmwrite_failed = 0;
 
     /* Controls. */
@@ -440,9 +445,11 @@ static void reply_unsupported(const struct batch_record *rec, const char *why) {
 }
 
 #include "cr_access.h"
+#include "vmx_instruction.h"
 
 static void run_record(const struct batch_record *rec) {
     if (rec->domain == BATCH_DOMAIN_CR_ACCESS) { run_cr_record((const struct batch_cr_record *)rec); return; }
+    if (rec->domain == BATCH_DOMAIN_VMX_INSTRUCTION) { run_vi_record((const struct batch_vi_record *)rec); return; }
     if (rec->domain != BATCH_DOMAIN_MSR_ACCESS) { reply_unsupported(rec, "domain not supported by the runner"); return; }
     if (rec->instruction > BATCH_INSN_WRMSR || rec->cpl > 3 || rec->use_msr_bitmaps > 1 ||
         rec->bitmap_entries > BATCH_MAX_BITMAP_ENTRIES) {
@@ -547,10 +554,14 @@ static void run_record(const struct batch_record *rec) {
 void kmain(void) {
     host_tables();
     guest_tables();
+    /* Mask both PICs: vmx-instruction vectors run with RFLAGS.IF = 1 and the IDT has gates for 0-31 only. */
+    outb(0x21, 0xff);
+    outb(0xa1, 0xff);
     const struct batch_header *h0 = (const struct batch_header *)BATCH_ADDR;
     if (h0->magic != BATCH_MAGIC || h0->version != BATCH_VERSION || h0->record_size != BATCH_RECORD_SIZE)
         fatal("bad batch header, magic", h0->magic, 1);
     vmx_setup();
+    vi_setup();
     puts_("{\"ready\": true, \"preemption_timer\": ");
     puts_(have_preemption_timer ? "true" : "false");
     puts_("}\n");

@@ -20,7 +20,7 @@ import java.util.TreeMap;
 public final class BatchWriter {
 
     public static final int MAGIC = 0x424d5648; // "HVMB"
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     public static final int HEADER_SIZE = 64;
     public static final int RECORD_SIZE = 512;
     public static final int ID_SIZE = 96;
@@ -31,10 +31,21 @@ public final class BatchWriter {
     public static final int RECORDS_PER_IMAGE = (IMAGE_SIZE - HEADER_SIZE) / RECORD_SIZE;
     public static final int RECORDS_PER_BOOT = IMAGES * RECORDS_PER_IMAGE;
     /** Guest-physical address of image 0 (optramimage2); image k is at IMAGE_BASE + k * IMAGE_SIZE. */
-    public static final long IMAGE_BASE = 0x200000L;
+    public static final long IMAGE_BASE = 0x140000L;
 
     static final int DOMAIN_MSR_ACCESS = 1;
     static final int DOMAIN_CR_ACCESS = 2;
+    static final int DOMAIN_VMX_INSTRUCTION = 3;
+    /** vmx-instruction instruction codes (runner/src/batch.h VI_*). */
+    static final List<String> VI_INSTRUCTIONS = List.of("vmxon", "vmxoff", "vmclear", "vmptrld", "vmptrst", "vmlaunch",
+            "vmresume", "vmcall", "invept", "invvpid");
+    /** The vmx-instruction record's 64-bit fields from offset 144 (after the operand's three), in order. */
+    static final List<String> VI_FIELDS = List.of("cr0", "cr4", "efer", "rflags", "ia32_feature_control", "vmx_basic",
+            "vmx_procbased_ctls2", "cr0_fixed0", "cr0_fixed1", "cr4_fixed0", "cr4_fixed1", "vmxon_pointer",
+            "current_vmcs_pointer", "vmx_ept_vpid_cap", "register_value");
+    static final int VI_MAX_MEMORY = 13;
+    /** The runner's free RAM for vmx-instruction memory (runner/src/vmx_instruction.h VI_RAM_LOW/HIGH). */
+    static final long VI_RAM_LOW = 0x1a0000L, VI_RAM_HIGH = 0x80000000L;
     /** cr-access instruction codes, in the order of the record's {@code instruction} field. */
     static final List<String> CR_INSTRUCTIONS =
             List.of("mov-to-cr0", "mov-to-cr4", "mov-from-cr0", "mov-from-cr4", "clts", "lmsw");
@@ -59,6 +70,10 @@ public final class BatchWriter {
                 return Optional.of("the vector id has a character the runner does not echo verbatim");
             }
         }
+        if (v.domain().equals("vmx-instruction")) {
+            Optional<String> r = viUnsupported(v.input());
+            if (r.isPresent()) return r;
+        }
         if (v.domain().equals("msr-access") && nonZeroBitmapBytes(v.input()).size() > MAX_BITMAP_ENTRIES) {
             return Optional.of("the MSR bitmap has more than " + MAX_BITMAP_ENTRIES + " non-zero bytes (runner batch limit)");
         }
@@ -77,6 +92,11 @@ public final class BatchWriter {
             byte[] id = v.id().getBytes(StandardCharsets.UTF_8);
             b.put(id, 0, Math.min(id.length, ID_SIZE - 1));
             b.position(start + ID_SIZE);
+            if (v.domain().equals("vmx-instruction")) {
+                putViRecord(b, start, in);
+                b.position(start + RECORD_SIZE);
+                continue;
+            }
             if (v.domain().equals("cr-access")) {
                 putCrRecord(b, start, in);
                 b.position(start + RECORD_SIZE);
@@ -110,6 +130,72 @@ public final class BatchWriter {
                 | (in.path("unrestricted_guest").asBoolean(false) ? 2 : 0));
         b.position(start + 128);
         for (String f : CR_FIELDS) b.putLong(in.has(f) ? hex(in.path(f)) : 0);
+    }
+
+    static boolean canonical(long a) {
+        return (a << 16 >> 16) == a;
+    }
+
+    /** Host-side reasons a vmx-instruction vector cannot run on the runner (states it cannot create). */
+    static Optional<String> viUnsupported(ObjectNode in) {
+        String op = in.path("vmx_operation").asText();
+        if (op.equals("outside")) return Optional.of("outside VMX operation: not implemented by the runner yet (it stays in VMX root operation)");
+        if (op.equals("non-root")) return Optional.of("VMX non-root operation: not implemented by the runner yet");
+        if (!in.path("mode").asText().equals("64-bit")) {
+            return Optional.of("the runner executes VMX instructions in 64-bit mode only (its VMX root operation)");
+        }
+        if (in.path("cpl").asInt() != 0) return Optional.of("CPL > 0 in VMX root operation: the runner's root mode runs at CPL 0");
+        if (in.path("a20m").asBoolean() || in.path("smx_operation").asBoolean() || in.path("dual_monitor_active").asBoolean()) {
+            return Optional.of("A20M, SMX operation or the dual-monitor treatment: not available on the runner");
+        }
+        JsonNode mem = in.path("memory");
+        int n = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> it = mem.fields(); it.hasNext(); ) {
+            long a = hex(it.next().getKey());
+            n++;
+            if (canonical(a) && (Long.compareUnsigned(a, VI_RAM_LOW) < 0 || Long.compareUnsigned(a + 8, VI_RAM_HIGH) > 0)) {
+                return Optional.of("memory outside the runner's free RAM (0x1a0000-0x80000000)");
+            }
+        }
+        if (n > VI_MAX_MEMORY) return Optional.of("more than " + VI_MAX_MEMORY + " memory words (runner batch limit)");
+        for (String f : List.of("vmxon_pointer", "current_vmcs_pointer")) {
+            long a = hex(in.path(f));
+            if (f.startsWith("current") && a == -1L) continue;
+            if (Long.compareUnsigned(a, VI_RAM_LOW) < 0 || Long.compareUnsigned(a + 4096, VI_RAM_HIGH) > 0) {
+                return Optional.of("VMXON region or current VMCS outside the runner's free RAM (0x1a0000-0x80000000)");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A vmx-instruction record after the id (runner/src/batch.h, struct batch_vi_record). */
+    private static void putViRecord(ByteBuffer b, int start, ObjectNode in) {
+        JsonNode o = in.path("operand");
+        boolean op = o.isObject();
+        b.putInt(DOMAIN_VMX_INSTRUCTION);
+        b.putInt(VI_INSTRUCTIONS.indexOf(in.path("instruction").asText()) & 0xff);
+        b.putInt((op ? 1 : 0) | (o.path("base_valid").asBoolean(false) ? 2 : 0) | (o.path("index_valid").asBoolean(false) ? 4 : 0)
+                | (in.path("blocking_by_mov_ss").asBoolean(false) ? 8 : 0)
+                | (in.path("launch_state").asText("clear").equals("launched") ? 16 : 0));
+        b.putInt(in.path("register_operand").asInt(0));
+        b.putInt(in.path("maxphyaddr").asInt(0));
+        b.putInt(o.path("segment").asInt(0));
+        b.putInt(o.path("address_size").asInt(0));
+        b.putInt(o.path("base").asInt(0));
+        b.putInt(o.path("index").asInt(0));
+        b.putInt(o.path("scale").asInt(0));
+        int n = in.path("memory").size();
+        b.putInt(Math.min(n, VI_MAX_MEMORY));
+        b.position(start + 144);
+        b.putLong(op ? hex(o.path("displacement")) : 0).putLong(op ? hex(o.path("offset")) : 0)
+                .putLong(op ? hex(o.path("segment_base")) : 0);
+        for (String f : VI_FIELDS) b.putLong(in.has(f) ? hex(in.path(f)) : 0);
+        b.position(start + 288);
+        int k = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> it = in.path("memory").fields(); it.hasNext() && k < VI_MAX_MEMORY; k++) {
+            Map.Entry<String, JsonNode> e = it.next();
+            b.putLong(hex(e.getKey())).putLong(hex(e.getValue()));
+        }
     }
 
     /** The bitmap's non-zero bytes by offset (offsets outside 0..0xfff are kept, so that the kernel reports them). */

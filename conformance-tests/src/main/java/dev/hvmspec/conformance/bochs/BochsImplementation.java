@@ -38,7 +38,7 @@ import java.util.stream.Stream;
 public final class BochsImplementation implements Implementation {
 
     public static final String INSTALL_HINT = "apt-get install -y --no-install-recommends bochs bochsbios vgabios";
-    public static final Set<String> DOMAINS = Set.of("msr-access", "cr-access");
+    public static final Set<String> DOMAINS = Set.of("msr-access", "cr-access", "vmx-instruction");
     public static final String OTHER_DOMAIN = "domain not supported by the Bochs runner yet";
 
     /** Short names accepted by {@code --target bochs:MODEL}, and Bochs 2.7's CPU model names for them. */
@@ -124,7 +124,8 @@ public final class BochsImplementation implements Implementation {
                 replies[i] = new Reply.Unsupported(OTHER_DOMAIN);
                 continue;
             }
-            Optional<String> bad = v.domain().equals("cr-access") ? crInputProblem(v.input()) : inputProblem(v.input());
+            Optional<String> bad = v.domain().equals("cr-access") ? crInputProblem(v.input())
+                    : v.domain().equals("vmx-instruction") ? viInputProblem(v.input()) : inputProblem(v.input());
             if (bad.isPresent()) {
                 replies[i] = new Reply.Error("bad " + v.domain() + " input: " + bad.get());
                 continue;
@@ -200,6 +201,17 @@ public final class BochsImplementation implements Implementation {
     }
 
     private static final String HEX64 = "0[xX]0*[0-9a-fA-F]{1,16}";
+
+    /** Schema problems of a vmx-instruction input (docs/vectors.md 6.4), or empty. */
+    static Optional<String> viInputProblem(ObjectNode in) {
+        if (!BatchWriter.VI_INSTRUCTIONS.contains(in.path("instruction").asText(""))) return Optional.of("instruction " + in.path("instruction"));
+        for (String f : List.of("cr0", "cr4", "efer", "rflags", "ia32_feature_control", "vmx_basic", "vmx_procbased_ctls2",
+                "cr0_fixed0", "cr0_fixed1", "cr4_fixed0", "cr4_fixed1", "vmxon_pointer", "current_vmcs_pointer")) {
+            if (!in.path(f).asText("").matches(HEX64)) return Optional.of(f + " " + in.path(f));
+        }
+        if (!in.path("memory").isObject()) return Optional.of("memory " + in.path("memory"));
+        return Optional.empty();
+    }
 
     /** Schema problems of a cr-access input (/work/shared/contract/vectors.md), or empty. */
     static Optional<String> crInputProblem(ObjectNode in) {
@@ -411,7 +423,7 @@ public final class BochsImplementation implements Implementation {
     /** The Bochs configuration of one boot (see runner/README.md). */
     String bochsrc(List<Path> images, Path log) {
         StringBuilder s = new StringBuilder();
-        s.append("megs: 64\n");
+        s.append("megs: 2048\n"); // vmx-instruction places regions and operands up to 0x80000000
         s.append("cpu: model=").append(settings.cpuModel()).append(", count=1, ips=50000000, reset_on_triple_fault=0\n");
         s.append("clock: sync=none\n");
         s.append("display_library: rfb, options=\"timeout=0\"\n");

@@ -92,6 +92,9 @@ class BochsImplementationTest {
         assertTrue(disagreements.isEmpty(), () -> String.join("\n", disagreements));
     }
 
+    private static final String INVVPID_TYPE_32_BITS =
+            "docs/findings/bochs.md#invvpid-in-64-bit-mode-ignores-bits-6332-of-the-type-register";
+
     private static final String CR0_PE_PG_NOT_FIXED_IN_GUEST =
             "docs/findings/bochs.md#cr0pe-and-cr0pg-fixed-bits-are-not-enforced-in-a-guest-without-unrestricted-guest";
 
@@ -112,7 +115,41 @@ class BochsImplementationTest {
             Map.entry("cr-access/CR0_FIXED0_SET/0013", CR0_PE_PG_NOT_FIXED_IN_GUEST),
             Map.entry("cr-access/CR0_FIXED0_SET/0015", CR0_PE_PG_NOT_FIXED_IN_GUEST),
             Map.entry("cr-access/CR0_FIXED0_SET/0016", CR0_PE_PG_NOT_FIXED_IN_GUEST),
-            Map.entry("cr-access/CR0_FIXED0_SET/0018", CR0_PE_PG_NOT_FIXED_IN_GUEST));
+            Map.entry("cr-access/CR0_FIXED0_SET/0018", CR0_PE_PG_NOT_FIXED_IN_GUEST),
+            Map.entry("vmx-instruction/INVVPID_TYPE_SUPPORTED/0009", INVVPID_TYPE_32_BITS),
+            Map.entry("vmx-instruction/INVVPID_TYPE_SUPPORTED/0010", INVVPID_TYPE_32_BITS));
+
+    /**
+     * The runnable vmx-instruction vectors (64-bit mode, CPL 0, VMX root operation, the haswell model's capability
+     * MSRs) on Bochs haswell: a disagreement fails unless {@link #KNOWN_BOCHS_DEVIATIONS} lists it.
+     */
+    @Test
+    void everyRunnableVmxInstructionVectorAgreesWithBochsHaswell() throws Exception {
+        Assumptions.assumeTrue(BochsImplementation.onPath("bochs").isPresent(),
+                "bochs is not on PATH; install it with: " + BochsImplementation.INSTALL_HINT);
+        Assumptions.assumeTrue(BochsImplementation.onPath("make").isPresent() && BochsImplementation.onPath("gcc").isPresent(),
+                "make and gcc are needed to build runner/");
+        List<Vector> all = new VectorReader().read(ROOT.resolve("vectors/vmx-instruction.jsonl"));
+        List<String> problems = new ArrayList<>();
+        int[] outcomes = {0};
+        try (BochsImplementation bochs = new BochsImplementation(
+                BochsImplementation.Settings.of(ROOT.resolve("runner"), BochsImplementation.MODELS.get("haswell")))) {
+            bochs.evaluate(all, (v, r) -> {
+                if (r instanceof Reply.Unsupported) return;
+                if (!(r instanceof Reply.Outcome o)) {
+                    problems.add(v.id() + ": " + r);
+                    return;
+                }
+                outcomes[0]++;
+                boolean agrees = OutcomeMatcher.matchesAny(v.expect(), o.outcome());
+                String known = KNOWN_BOCHS_DEVIATIONS.get(v.id());
+                if (!agrees && known == null) problems.add(v.id() + ": Bochs gave " + o.outcome() + ", expected " + v.expect());
+                else if (agrees && known != null) problems.add(v.id() + " now agrees: remove it from KNOWN_BOCHS_DEVIATIONS");
+            });
+        }
+        if (outcomes[0] < 30) problems.add("only " + outcomes[0] + " vmx-instruction vectors ran (at least 30 expected)");
+        assertTrue(problems.isEmpty(), () -> String.join("\n", problems.subList(0, Math.min(30, problems.size()))));
+    }
 
     /**
      * Bochs models that run cr-access vectors, with the IA32_VMX_CR4_FIXED1 each reports
@@ -200,7 +237,7 @@ class BochsImplementationTest {
                 .findFirst().orElseThrow();
         ByteBuffer b = ByteBuffer.wrap(BatchWriter.image(List.of(v), 7)).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(BatchWriter.MAGIC, b.getInt(0));
-        assertEquals(2, b.getInt(4));
+        assertEquals(BatchWriter.VERSION, b.getInt(4));
         int rec = BatchWriter.HEADER_SIZE;
         assertEquals(v.id(), new String(b.array(), rec, v.id().length(), java.nio.charset.StandardCharsets.US_ASCII));
         assertEquals(2, b.getInt(rec + 96), "domain");
