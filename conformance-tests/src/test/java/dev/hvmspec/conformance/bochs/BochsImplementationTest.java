@@ -117,7 +117,8 @@ class BochsImplementationTest {
             Map.entry("cr-access/CR0_FIXED0_SET/0016", CR0_PE_PG_NOT_FIXED_IN_GUEST),
             Map.entry("cr-access/CR0_FIXED0_SET/0018", CR0_PE_PG_NOT_FIXED_IN_GUEST),
             Map.entry("vmx-instruction/INVVPID_TYPE_SUPPORTED/0009", INVVPID_TYPE_32_BITS),
-            Map.entry("vmx-instruction/INVVPID_TYPE_SUPPORTED/0010", INVVPID_TYPE_32_BITS));
+            Map.entry("vmx-instruction/INVVPID_TYPE_SUPPORTED/0010", INVVPID_TYPE_32_BITS),
+            Map.entry("vmx-instruction/INVVPID_TYPE_SUPPORTED/0011", INVVPID_TYPE_32_BITS));
 
     /**
      * The runnable vmx-instruction vectors (64-bit mode, CPL 0, VMX root operation, the haswell model's capability
