@@ -504,24 +504,14 @@ static void run_cr_record(const struct batch_cr_record *r) {
             if (r->cr0 & CR0_PE) { reply_error(rec, "#GP without an error code in protected mode, info", info); return; }
             err = 0;
         }
-        reply_prefix(rec);
-        puts_("\"outcome\": {\"kind\": \"exception\", \"vector\": 13, \"error_code\": \"");
-        put_hex(err);
-        puts_("\"}}\n");
+        reply_gp(rec, err);
         return;
     }
     case 52:
         reply_error(rec, "watchdog: VMX-preemption timer expired at guest rip", grip);
         return;
     default:
-        reply_prefix(rec);
-        puts_("\"error\": \"unexpected exit reason ");
-        put_dec(reason & 0xffff);
-        puts_(" qualification ");
-        put_hex(qual);
-        puts_(" guest rip ");
-        put_hex(grip);
-        puts_("\"}\n");
+        reply_unexpected_exit(rec, reason, qual, grip);
         return;
     }
 }

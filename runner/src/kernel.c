@@ -443,6 +443,24 @@ static void reply_unsupported(const struct batch_record *rec, const char *why) {
     puts_(why);
     puts_("\"}\n");
 }
+/* The guest took #GP (seen through the exception bitmap): the domains' exception outcome. */
+static void reply_gp(const struct batch_record *rec, uint64_t error_code) {
+    reply_prefix(rec);
+    puts_("\"outcome\": {\"kind\": \"exception\", \"vector\": 13, \"error_code\": \"");
+    put_hex(error_code);
+    puts_("\"}}\n");
+}
+/* A VM exit the vector cannot explain: an error reply with everything needed to look into it. */
+static void reply_unexpected_exit(const struct batch_record *rec, uint64_t reason, uint64_t qual, uint64_t rip) {
+    reply_prefix(rec);
+    puts_("\"error\": \"unexpected exit reason ");
+    put_dec(reason & 0xffff);
+    puts_(" qualification ");
+    put_hex(qual);
+    puts_(" guest rip ");
+    put_hex(rip);
+    puts_("\"}\n");
+}
 
 #include "cr_access.h"
 #include "vmx_instruction.h"
@@ -529,24 +547,14 @@ static void run_record(const struct batch_record *rec) {
             return;
         }
         /* CPL > 0: #GP(0) has priority over the VM exit (SDM Vol. 3C 26.1.1). */
-        reply_prefix(rec);
-        puts_("\"outcome\": {\"kind\": \"exception\", \"vector\": 13, \"error_code\": \"");
-        put_hex(err);
-        puts_("\"}}\n");
+        reply_gp(rec, err);
         return;
     }
     case 52:
         reply_error(rec, "watchdog: VMX-preemption timer expired at guest rip", rip);
         return;
     default:
-        reply_prefix(rec);
-        puts_("\"error\": \"unexpected exit reason ");
-        put_dec(reason & 0xffff);
-        puts_(" qualification ");
-        put_hex(qual);
-        puts_(" guest rip ");
-        put_hex(rip);
-        puts_("\"}\n");
+        reply_unexpected_exit(rec, reason, qual, rip);
         return;
     }
 }
