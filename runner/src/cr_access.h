@@ -507,11 +507,8 @@ static void run_cr_record(const struct batch_cr_record *r) {
         reply_gp(rec, err);
         return;
     }
-    case 52:
-        reply_error(rec, "watchdog: VMX-preemption timer expired at guest rip", grip);
-        return;
     default:
-        reply_unexpected_exit(rec, reason, qual, grip);
+        reply_other_exit(rec, reason, qual, grip);
         return;
     }
 }
