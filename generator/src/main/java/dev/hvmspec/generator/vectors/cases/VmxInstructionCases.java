@@ -34,6 +34,8 @@ public final class VmxInstructionCases implements DomainCases {
     static final String[] INV = {"invept", "invvpid"};
     /** VMREAD and VMWRITE (added later still, cases after all others). */
     static final String[] VR = {"vmread", "vmwrite"};
+    /** VMFUNC (added after VMREAD/VMWRITE, cases after all others). */
+    static final String[] VF = {"vmfunc"};
     static final String[] MODES = {"real", "virtual-8086", "protected", "compatibility", "64-bit"};
     static final String[] OPS = {"outside", "root", "non-root"};
     static final String[] SEGS = {"ES", "CS", "SS", "DS", "FS", "GS"};
@@ -63,6 +65,10 @@ public final class VmxInstructionCases implements DomainCases {
 
     static final Profile EDGE_FIXED2 = new Profile("edge: CR0 fixed ET, AM not allowed; CR4 fixed PAE/PGE/OSFXSR", 0xd810000000002bL, 0x2177fff00000000L, 0x80000031L, 0xfffbffffL, 0x22a0L, 0x3727ffL, false);
     static final Profile EDGE_LA57 = new Profile("edge: Ice Lake with CR4.LA57 allowed", 0xd8100000000004L, 0x2977fff00000000L, 0x80000021L, 0xffffffffL, 0x2000L, 0x773fffL, false);
+
+    // Not in ALL (added after the other cases were made, so it does not change their random choices): VM functions
+    // without "EPT-violation #VE", for the EPTP-index rule of EPTP switching.
+    static final Profile EDGE_NO_VE = new Profile("edge: Haswell without EPT-violation #VE", 0xd810000000002bL, 0x47fff00000000L & ~(1L << 50), 0x80000021L, 0xffffffffL, 0x2000L, 0x1727ffL, false);
 
     static final Profile[] REALISTIC = {PENRYN, LYNNFIELD, SANDY, IVY, HASWELL, SKYLAKE, CNL, ICELAKE, TIGERLAKE, GENERIC};
     static final Profile[] ALL = {PENRYN, LYNNFIELD, SANDY, IVY, HASWELL, SKYLAKE, CNL, ICELAKE, TIGERLAKE, GENERIC,
@@ -136,6 +142,13 @@ public final class VmxInstructionCases implements DomainCases {
         Long link;
         Long rdBitmap;
         Long wrBitmap;
+        /** VMFUNC inputs (null: absent): EAX and ECX; in non-root operation "enable VM functions", the VM-function
+         * controls and the EPTP-list address. */
+        Long eax;
+        Long ecx;
+        Boolean vmfuncEnabled;
+        Long vmfuncControls;
+        Long eptpList;
         final Map<Long, Long> mem = new LinkedHashMap<>();
 
         S copy() {
@@ -147,6 +160,7 @@ public final class VmxInstructionCases implements DomainCases {
             s.eptCap = eptCap; s.reg2 = reg2; s.regVal = regVal; s.edgeCap = edgeCap;
             s.misc = misc; s.fieldValue = fieldValue; s.dataReg = dataReg; s.dataVal = dataVal; s.shadowing = shadowing;
             s.link = link; s.rdBitmap = rdBitmap; s.wrBitmap = wrBitmap;
+            s.eax = eax; s.ecx = ecx; s.vmfuncEnabled = vmfuncEnabled; s.vmfuncControls = vmfuncControls; s.eptpList = eptpList;
             s.mem.putAll(mem);
             return s;
         }
@@ -200,7 +214,16 @@ public final class VmxInstructionCases implements DomainCases {
                 b.append(", operand ").append(SEGS[operand.seg]).append(":").append(hex(operand.offset)).append(" (")
                         .append(operand.asz).append("-bit address)");
             }
-            if (isVr(instr)) {
+            if (instr.equals("vmfunc")) {
+                b.append(", EAX ").append(hex(eax)).append(", ECX ").append(hex(ecx));
+                if (vmfuncEnabled != null) {
+                    b.append(vmfuncEnabled ? ", enable VM functions 1" : ", enable VM functions 0")
+                            .append(", VM-function controls ").append(hex(vmfuncControls))
+                            .append(", EPTP list ").append(hex(eptpList));
+                    if (Long.compareUnsigned(ecx, 512) < 0) b.append(" (entry ").append(hex(getQword(eptpList + 8 * ecx))).append(")");
+                    b.append(", IA32_VMX_EPT_VPID_CAP ").append(hex(eptCap));
+                }
+            } else if (isVr(instr)) {
                 b.append(", encoding ").append(hex(regVal)).append(" in register ").append(reg2);
                 if (operand == null) b.append(", data register ").append(dataReg);
                 if (dataVal != null) b.append(" = ").append(hex(dataVal));
@@ -352,13 +375,8 @@ public final class VmxInstructionCases implements DomainCases {
                 long hi = s.getQword(s.linear() + 8);
                 if (ept) {
                     if (t == 2) return no("INVEPT_SINGLE_CONTEXT");
-                    long mt = lo & 7, pwl = (lo >>> 3) & 7;
-                    if (!(mt == 0 && bit(cap, 8) || mt == 6 && bit(cap, 14))) return no("INVEPT_EPTP_MEMORY_TYPE");
-                    if (!(pwl == 3 && bit(cap, 6) || pwl == 4 && bit(cap, 7))) return no("INVEPT_EPTP_WALK_LENGTH");
-                    if (bit(lo, 6) && !bit(cap, 21)) return no("INVEPT_EPTP_ACCESSED_DIRTY");
-                    if (bit(lo, 7) && !bit(cap, 23)) return no("INVEPT_EPTP_SUPERVISOR_SHADOW_STACK");
-                    if ((lo & 0xf00) != 0) return no("INVEPT_EPTP_RESERVED_BITS");
-                    return new Aim("INVEPT_EPTP_WITHIN_MAXPHYADDR", (lo >>> s.maxphy) == 0);
+                    Aim f2 = eptpFault(lo, cap, s.maxphy);
+                    return f2 != null ? f2 : new Aim("EPTP_WITHIN_MAXPHYADDR", true);
                 }
                 if ((lo >>> 16) != 0) return no("INVVPID_DESCRIPTOR_RESERVED");
                 if (t == 2) return no("INVVPID_NAMES_VPID");
@@ -401,6 +419,17 @@ public final class VmxInstructionCases implements DomainCases {
                 if (f != null) return f;
                 return new Aim("VMREAD_TO_MEMORY", true);
             }
+            case "vmfunc": {
+                // SDM 26.5.6.2 (#UD before the VM exit for a disabled function), 26.5.6.3 (EPTP switching), 27.2.1.1.
+                if (!nonRoot) return no("VMFUNC_NON_ROOT");
+                if (!s.vmfuncEnabled) return no("VMFUNC_ENABLED");
+                if (Long.compareUnsigned(s.eax, 64) >= 0) return no("VMFUNC_FUNCTION_BELOW_64");
+                if (!bit(s.vmfuncControls, (int) (long) s.eax)) return no("VMFUNC_FUNCTION_ENABLED");
+                if (Long.compareUnsigned(s.ecx, 512) >= 0) return no("VMFUNC_EPTP_INDEX_BELOW_512");
+                Aim f = eptpFault(s.getQword(s.eptpList + 8 * s.ecx), s.eptCap, s.maxphy);
+                if (f != null) return f;
+                return new Aim("VMFUNC_EPTP_INDEX_WRITTEN", bit(s.p.ctls2(), 50));
+            }
             case "vmxoff": {
                 if (outside) return no("VMX_IN_VMX_OPERATION");
                 Aim m = modeUd(s);
@@ -433,6 +462,18 @@ public final class VmxInstructionCases implements DomainCases {
                 return new Aim("VMPTRLD_SHADOW_VMCS_SUPPORTED", true);
             }
         }
+    }
+
+    /** The EPTP check of VM entry an EPTP fails, if any (SDM 27.2.1.1, in the order of the spec). */
+    static Aim eptpFault(long eptp, long cap, int maxphy) {
+        long mt = eptp & 7, pwl = (eptp >>> 3) & 7;
+        if (!(mt == 0 && bit(cap, 8) || mt == 6 && bit(cap, 14))) return no("EPTP_MEMORY_TYPE");
+        if (!(pwl == 3 && bit(cap, 6) || pwl == 4 && bit(cap, 7))) return no("EPTP_WALK_LENGTH");
+        if (bit(eptp, 6) && !bit(cap, 21)) return no("EPTP_ACCESSED_DIRTY");
+        if (bit(eptp, 7) && !bit(cap, 23)) return no("EPTP_SUPERVISOR_SHADOW_STACK");
+        if ((eptp & 0xf00) != 0) return no("EPTP_RESERVED_BITS");
+        if ((eptp >>> maxphy) != 0) return no("EPTP_WITHIN_MAXPHYADDR");
+        return null;
     }
 
     private static Aim modeUd(S s) {
@@ -472,6 +513,11 @@ public final class VmxInstructionCases implements DomainCases {
         if (s.link == null) b.absent("vmcs_link_pointer"); else b.bits("vmcs_link_pointer", s.link);
         if (s.rdBitmap == null) b.absent("vmread_bitmap_address"); else b.bits("vmread_bitmap_address", s.rdBitmap);
         if (s.wrBitmap == null) b.absent("vmwrite_bitmap_address"); else b.bits("vmwrite_bitmap_address", s.wrBitmap);
+        if (s.eax == null) b.absent("eax"); else b.bits("eax", s.eax);
+        if (s.ecx == null) b.absent("ecx"); else b.bits("ecx", s.ecx);
+        if (s.vmfuncEnabled == null) b.absent("enable_vm_functions"); else b.bool("enable_vm_functions", s.vmfuncEnabled);
+        if (s.vmfuncControls == null) b.absent("vm_function_controls"); else b.bits("vm_function_controls", s.vmfuncControls);
+        if (s.eptpList == null) b.absent("eptp_list_address"); else b.bits("eptp_list_address", s.eptpList);
         if (s.operand == null) {
             b.absent("operand");
         } else {
@@ -513,7 +559,21 @@ public final class VmxInstructionCases implements DomainCases {
         }
         boolean inv = isInv(s.instr);
         boolean vr = isVr(s.instr);
-        if (inv != (s.eptCap != null) || (inv || vr) != (s.reg2 != null) || (inv || vr) != (s.regVal != null)) {
+        boolean vf = s.instr.equals("vmfunc");
+        boolean vfNonRoot = vf && s.op.equals("non-root");
+        if (vf != (s.eax != null) || vf != (s.ecx != null) || vfNonRoot != (s.vmfuncEnabled != null)
+                || vfNonRoot != (s.vmfuncControls != null) || vfNonRoot != (s.eptpList != null)) {
+            throw new IllegalStateException("VMFUNC keys for " + s.describe());
+        }
+        if (vfNonRoot) {
+            if (s.current == NONE) throw new IllegalStateException("VMFUNC in non-root operation without a current VMCS");
+            if (s.vmfuncEnabled && !bit(s.p.ctls2(), 45)) throw new IllegalStateException("enable VM functions not allowed");
+            if ((s.vmfuncControls & ~1L) != 0) throw new IllegalStateException("VM-function control other than EPTP switching");
+            if (bit(s.vmfuncControls, 0) && (!bit(s.p.ctls2(), 33) || (s.eptpList & 0xfff) != 0 || (s.eptpList >>> s.maxphy) != 0)) {
+                throw new IllegalStateException("EPTP switching without EPT or with a bad EPTP-list address");
+            }
+        }
+        if ((inv || vfNonRoot) != (s.eptCap != null) || (inv || vr) != (s.reg2 != null) || (inv || vr) != (s.regVal != null)) {
             throw new IllegalStateException("INVEPT/INVVPID keys for " + s.instr);
         }
         if (vr != (s.misc != null) || vr != (s.fieldValue != null)) throw new IllegalStateException("VMREAD/VMWRITE keys for " + s.instr);
@@ -746,6 +806,11 @@ public final class VmxInstructionCases implements DomainCases {
             s.operand = null;
             return s;
         }
+        if (instr.equals("vmfunc")) {
+            s.operand = null;
+            vmfuncSetup(s);
+            return s;
+        }
         if (noOperand(instr)) {
             s.operand = null;
             s.dual = false; // VMCALL precondition: IA32_SMM_MONITOR_CTL valid bit 0, so no dual-monitor treatment
@@ -854,6 +919,14 @@ public final class VmxInstructionCases implements DomainCases {
         vrWidths();
         vrOperands();
         randomVr(300);
+        // VMFUNC (added later still).
+        modeMatrix(VF);
+        vmfuncEnable();
+        vmfuncFunctions();
+        vmfuncIndexes();
+        vmfuncEntries();
+        vmfuncIndexWritten();
+        randomVmfunc(200);
     }
 
     /** Every instruction x mode x CPL x VMX operation, each with a realistic and an edge profile. */
@@ -1566,6 +1639,7 @@ public final class VmxInstructionCases implements DomainCases {
         if (p == PENRYN) return 0L;
         if (p == LYNNFIELD || p == SANDY || p == IVY) return 0xf0106114141L;
         if (p == TIGERLAKE) return 0xf0106b34141L;
+        if (p == EDGE_NO_VE) return eptCap(HASWELL);
         if (p.realistic()) return 0xf0106334141L; // Haswell, Skylake-X, Cannon Lake, Ice Lake, generic_vmx2
         if (p == EDGE_32BIT) return 0xf0106114141L;
         if (p == EDGE_REV_MAX) return -1L;                // everything reported
@@ -1806,18 +1880,18 @@ public final class VmxInstructionCases implements DomainCases {
             }
             S ok = inv("invept", p, "64-bit", 1);
             setLow(ok, goodEptp(ok) & ~0xfc0L);
-            add(ok, "INVEPT_EPTP_RESERVED_BITS", true, "EPTP bits 11:6 clear", B);
+            add(ok, "EPTP_RESERVED_BITS", true, "EPTP bits 11:6 clear", B);
         }
         for (int mp : MAXPHYS) {
             for (Profile p : new Profile[] {supporting(), EDGE_REV_MAX}) {
                 S last = inv("invept", p, "64-bit", 1);
                 last.maxphy = mp;
                 setLow(last, goodEptp(last) | 1L << (mp - 1));
-                add(last, "INVEPT_EPTP_WITHIN_MAXPHYADDR", true, "EPTP with bit " + (mp - 1) + " set, MAXPHYADDR " + mp, B);
+                add(last, "EPTP_WITHIN_MAXPHYADDR", true, "EPTP with bit " + (mp - 1) + " set, MAXPHYADDR " + mp, B);
                 S first = inv("invept", p, "64-bit", 1);
                 first.maxphy = mp;
                 setLow(first, goodEptp(first) | 1L << mp);
-                add(first, "INVEPT_EPTP_WITHIN_MAXPHYADDR", false, "EPTP with bit " + mp + " set, MAXPHYADDR " + mp, B);
+                add(first, "EPTP_WITHIN_MAXPHYADDR", false, "EPTP with bit " + mp + " set, MAXPHYADDR " + mp, B);
             }
             S top = inv("invept", supporting(), "protected", 1);
             top.maxphy = mp;
@@ -2477,6 +2551,191 @@ public final class VmxInstructionCases implements DomainCases {
             else if (what == 4 && s.op.equals("root")) s.current = NONE;
             else if (what == 5 && s.operand != null && !s.is64()) s.operand.limit = s.operand.offset + rnd.nextInt(4);
             else if (what == 6) setEncoding(s, new long[] {0x4400L, 0x4402L, 0x440eL, 0x6400L, 0x640aL}[rnd.nextInt(5)]);
+            add(s, "seeded random input " + i, List.of("random"));
+        }
+    }
+
+    // ----- VMFUNC -----
+
+    /** Profiles that allow "enable VM functions" and EPT (every Bochs model from Haswell on, and the edges that do). */
+    private static final Profile[] VMFUNC_PROFILES = {HASWELL, SKYLAKE, CNL, ICELAKE, TIGERLAKE, GENERIC, EDGE_REV_MAX, EDGE_LA57};
+
+    /** A valid EPTP for the capability (SDM 27.2.1.1): WB if allowed else UC, a supported walk length, random A/D. */
+    private long validEptp(long cap, int maxphy) {
+        long mt = bit(cap, 14) ? 6 : 0;
+        long pwl = bit(cap, 6) && (!bit(cap, 7) || rnd.nextBoolean()) ? 3 : 4;
+        long ad = bit(cap, 21) && rnd.nextBoolean() ? 0x40 : 0;
+        long page = (rnd.nextLong() & ((1L << Math.min(maxphy, 40)) - 1)) & ~0xfffL;
+        return page | ad | pwl << 3 | mt;
+    }
+
+    /**
+     * The VMFUNC inputs: EAX 0 and a random EPTP-list index; in VMX non-root operation a current VMCS, the VM-function
+     * controls VM entry would accept (EPTP switching where the profile allows VM functions and EPT), the capability,
+     * an EPTP list whose entry ECX is valid and whose neighbours hold other values.
+     */
+    private void vmfuncSetup(S s) {
+        s.eax = 0L;
+        s.ecx = (long) rnd.nextInt(512);
+        if (!s.op.equals("non-root")) return;
+        if (s.current == NONE) {
+            s.current = otherPage(s, s.vmxon);
+            s.mem.put(s.current, s.p.basic() & 0x7fffffffL);
+        }
+        boolean allowed = bit(s.p.ctls2(), 45);
+        s.vmfuncEnabled = allowed;
+        s.vmfuncControls = allowed && bit(s.p.ctls2(), 33) ? 1L : 0L;
+        s.eptCap = eptCap(s.p);
+        s.eptpList = otherPage(s, s.vmxon, s.current);
+        setEntry(s, s.ecx, validEptp(s.eptCap, s.maxphy));
+        if (s.ecx > 0) setEntry(s, s.ecx - 1, rnd.nextLong());
+        if (s.ecx < 511) setEntry(s, s.ecx + 1, validEptp(s.eptCap, s.maxphy));
+    }
+
+    private static void setEntry(S s, long index, long value) {
+        s.mem.put(s.eptpList + 8 * index, value);
+    }
+
+    private S vmfunc(Profile p, String mode, int cpl) {
+        S s = base("vmfunc", "non-root", p, mode);
+        s.cpl = cpl;
+        return s;
+    }
+
+    private Profile vmfuncProfile() {
+        return VMFUNC_PROFILES[rnd.nextInt(VMFUNC_PROFILES.length)];
+    }
+
+    /** Modes and CPLs a guest can run VMFUNC in (VMFUNC has no mode or CPL condition). */
+    private static final String[][] GUEST_CONTEXTS = {{"real", "0"}, {"virtual-8086", "3"}, {"protected", "0"}, {"protected", "3"},
+        {"compatibility", "0"}, {"compatibility", "3"}, {"64-bit", "0"}, {"64-bit", "1"}, {"64-bit", "2"}, {"64-bit", "3"}};
+
+    /** "enable VM functions" 0 is #UD in every mode and at every CPL; 1 goes on to the function. */
+    private void vmfuncEnable() {
+        for (String[] c : GUEST_CONTEXTS) {
+            for (int k = 0; k < 3; k++) {
+                S s = vmfunc(vmfuncProfile(), c[0], Integer.parseInt(c[1]));
+                s.vmfuncEnabled = false;
+                s.vmfuncControls = 0L; // VM entry ignores the VM-function controls then; keep them 0
+                add(s, "enable VM functions 0", B);
+                S t = vmfunc(vmfuncProfile(), c[0], Integer.parseInt(c[1]));
+                add(t, "VMFUNC_ENABLED", true, "enable VM functions 1", B);
+            }
+        }
+        for (Profile p : new Profile[] {PENRYN, LYNNFIELD, SANDY, IVY, EDGE_32BIT, EDGE_REV_ZERO}) {
+            S s = vmfunc(p, "64-bit", 0);
+            add(s, "the profile does not allow enable VM functions (IA32_VMX_PROCBASED_CTLS2 bit 45 = 0)", NOF);
+        }
+    }
+
+    /** EAX: functions 0..63 against the VM-function controls (VM exit), and 64 and above (#UD). */
+    private void vmfuncFunctions() {
+        long[] eaxes = {0, 1, 2, 31, 32, 62, 63, 64, 65, 127, 128, 0x100, 0x10000, 0x7fffffffL, 0x80000000L, 0xfffffffeL, 0xffffffffL};
+        for (long eax : eaxes) {
+            for (String[] c : GUEST_CONTEXTS) {
+                S s = vmfunc(vmfuncProfile(), c[0], Integer.parseInt(c[1]));
+                s.eax = eax;
+                add(s, "EAX " + eax, eax == 63 || eax == 64 || eax == 0 ? B : NOF);
+            }
+            for (int k = 0; k < 2; k++) {
+                S s = vmfunc(vmfuncProfile(), "64-bit", rnd.nextInt(4));
+                s.eax = eax;
+                s.vmfuncControls = 0L; // EPTP switching not enabled
+                add(s, "EAX " + eax + ", no VM function enabled", eax == 0 || eax == 64 ? B : NOF);
+            }
+        }
+        // A profile with VM functions but without EPT cannot enable EPTP switching: VMFUNC 0 exits.
+        S s = vmfunc(EDGE_REV_ZERO, "64-bit", 0);
+        add(s, "no VM function enabled", NOF);
+    }
+
+    /** ECX against the 512 entries of the EPTP list. */
+    private void vmfuncIndexes() {
+        long[] ecxes = {0, 1, 2, 255, 256, 510, 511, 512, 513, 1023, 1024, 0xffff, 0x10000, 0x10001, 0x7fffffffL, 0x80000000L, 0xffffffffL};
+        for (long ecx : ecxes) {
+            for (String[] c : GUEST_CONTEXTS) {
+                S s = vmfunc(vmfuncProfile(), c[0], Integer.parseInt(c[1]));
+                s.mem.clear();
+                s.mem.put(s.vmxon, s.p.basic() & 0x7fffffffL);
+                s.mem.put(s.current, s.p.basic() & 0x7fffffffL);
+                s.ecx = ecx;
+                if (ecx < 512) {
+                    setEntry(s, ecx, validEptp(s.eptCap, s.maxphy));
+                    if (ecx > 0) setEntry(s, ecx - 1, validEptp(s.eptCap, s.maxphy));
+                    if (ecx < 511) setEntry(s, ecx + 1, rnd.nextLong());
+                } else {
+                    // the entry ECX mod 512 is valid: it is not used
+                    setEntry(s, ecx & 511, validEptp(s.eptCap, s.maxphy));
+                }
+                add(s, "ECX " + ecx, ecx == 511 || ecx == 512 ? B : NOF);
+            }
+        }
+    }
+
+    /** EPTP-list entries that fail each EPTP check of VM entry, and the values next to them that pass. */
+    private void vmfuncEntries() {
+        for (Profile p : VMFUNC_PROFILES) {
+            long cap = eptCap(p);
+            for (int round = 0; round < 2; round++) {
+                String mode = round == 0 ? "64-bit" : new String[] {"protected", "compatibility", "real"}[rnd.nextInt(3)];
+                // memory types 0..7
+                for (long mt = 0; mt < 8; mt++) {
+                    S s = vmfunc(p, mode, 0);
+                    long e = validEptp(s.eptCap, s.maxphy);
+                    setEntry(s, s.ecx, e & ~7L | mt);
+                    add(s, "EPTP-list entry with memory type " + mt, mt == 0 || mt == 6 ? B : NOF);
+                }
+                // walk lengths (bits 5:3) 0..7
+                for (long pwl = 0; pwl < 8; pwl++) {
+                    S s = vmfunc(p, mode, 0);
+                    long e = validEptp(s.eptCap, s.maxphy);
+                    setEntry(s, s.ecx, e & ~0x38L | pwl << 3);
+                    add(s, "EPTP-list entry with walk length " + (pwl + 1), pwl == 3 || pwl == 4 ? B : NOF);
+                }
+                // bits 6 and 7 against the capability, reserved bits 11:8
+                for (int b = 6; b < 12; b++) {
+                    S s = vmfunc(p, mode, 0);
+                    setEntry(s, s.ecx, validEptp(s.eptCap, s.maxphy) | 1L << b);
+                    add(s, "EPTP-list entry with bit " + b, B);
+                }
+                // the first bit at MAXPHYADDR, the last below it, bit 51 and bit 63
+                for (int b : new int[] {-1, 0, 51 - 0, 63}) {
+                    S s = vmfunc(p, mode, 0);
+                    int bitNo = b == -1 ? s.maxphy - 1 : b == 0 ? s.maxphy : b;
+                    setEntry(s, s.ecx, validEptp(s.eptCap, s.maxphy) | 1L << bitNo);
+                    add(s, "EPTP-list entry with bit " + bitNo + " (MAXPHYADDR " + s.maxphy + ")", B);
+                }
+            }
+        }
+    }
+
+    /** The EPTP index is written only on a processor that supports "EPT-violation #VE". */
+    private void vmfuncIndexWritten() {
+        for (Profile p : new Profile[] {EDGE_NO_VE, HASWELL, SKYLAKE, ICELAKE}) {
+            for (long ecx : new long[] {0, 1, 7, 255, 511}) {
+                S s = vmfunc(p, rnd.nextBoolean() ? "64-bit" : "protected", rnd.nextBoolean() ? 0 : 3);
+                s.ecx = ecx;
+                setEntry(s, ecx, validEptp(s.eptCap, s.maxphy));
+                add(s, "EPTP switching to entry " + ecx, B);
+            }
+        }
+    }
+
+    private void randomVmfunc(int n) {
+        for (int i = 0; i < n; i++) {
+            String op = rnd.nextInt(5) == 0 ? OPS[rnd.nextInt(3)] : "non-root";
+            String[] c = GUEST_CONTEXTS[rnd.nextInt(GUEST_CONTEXTS.length)];
+            String mode = c[0];
+            if (op.equals("root") && mode.equals("real")) mode = "protected";
+            Profile p = rnd.nextInt(4) == 0 ? anyProfile() : vmfuncProfile();
+            S s = base("vmfunc", op, p, mode);
+            s.cpl = mode.equals("real") ? 0 : mode.equals("virtual-8086") ? 3 : Integer.parseInt(c[1]);
+            int what = rnd.nextInt(8);
+            if (what == 0) s.eax = rnd.nextLong() & 0xffffffffL;
+            else if (what == 1) s.eax = (long) rnd.nextInt(64);
+            else if (what == 2) s.ecx = rnd.nextLong() & 0xffffffffL;
+            else if (what == 3 && s.eptpList != null) setEntry(s, s.ecx, rnd.nextLong());
+            else if (what == 4 && s.eptpList != null) setEntry(s, s.ecx, validEptp(s.eptCap, s.maxphy) ^ 1L << rnd.nextInt(64));
             add(s, "seeded random input " + i, List.of("random"));
         }
     }
