@@ -70,9 +70,62 @@ public final class VmxInstructionCases implements DomainCases {
     // without "EPT-violation #VE", for the EPTP-index rule of EPTP switching.
     static final Profile EDGE_NO_VE = new Profile("edge: Haswell without EPT-violation #VE", 0xd810000000002bL, 0x47fff00000000L & ~(1L << 50), 0x80000021L, 0xffffffffL, 0x2000L, 0x1727ffL, false);
 
+    // Bochs models read only for VMCS-field existence (not in ALL, so the earlier cases keep their random choices).
+    static final Profile BROADWELL = new Profile("Bochs broadwell_ult", 0xd810000000002bL, 0x57fff00000000L, 0x80000021L, 0xffffffffL, 0x2000L, 0x3727ffL, true);
+    static final Profile ARRANDALE = new Profile("Bochs corei5_arrandale_m520", 0xd810000000002bL, 0xff00000000L, 0x80000021L, 0xffffffffL, 0x2000L, 0x67ffL, true);
+    // Edge profiles for VMCS-field existence: every optional VMX feature allowed, and none.
+    static final Profile EDGE_ALL = new Profile("edge: every VMX feature allowed", 0xd810000000002bL, 0xffffffff00000000L, 0x80000021L, 0xffffffffL, 0x2000L, 0x3727ffL, false);
+    static final Profile EDGE_MIN = new Profile("edge: no optional VMX feature, no secondary controls", 0xd810000000002bL, 0L, 0x80000021L, 0xffffffffL, 0x2000L, 0x3727ffL, false);
+
     static final Profile[] REALISTIC = {PENRYN, LYNNFIELD, SANDY, IVY, HASWELL, SKYLAKE, CNL, ICELAKE, TIGERLAKE, GENERIC};
     static final Profile[] ALL = {PENRYN, LYNNFIELD, SANDY, IVY, HASWELL, SKYLAKE, CNL, ICELAKE, TIGERLAKE, GENERIC,
         EDGE_32BIT, EDGE_REV_MAX, EDGE_REV_ZERO, EDGE_FIXED, EDGE_FIXED2, EDGE_LA57};
+
+    /**
+     * The capability MSRs that decide which VMCS fields exist (allowed-1 settings in bits 63:32 of the first four; the
+     * tertiary controls and the VM functions have allowed-1 bits only). IA32_VMX_PROCBASED_CTLS2 is the profile's.
+     */
+    record Caps(long pin, long proc, long ctls3, long exit, long entry, long vmfunc) {
+        Caps with(String msr, int b, boolean on) {
+            long m = on ? 1L << b : 0;
+            long k = ~(1L << b);
+            return switch (msr) {
+                case "PIN" -> new Caps(pin & k | m, proc, ctls3, exit, entry, vmfunc);
+                case "PROC" -> new Caps(pin, proc & k | m, ctls3, exit, entry, vmfunc);
+                case "PROC3" -> new Caps(pin, proc, ctls3 & k | m, exit, entry, vmfunc);
+                case "EXIT" -> new Caps(pin, proc, ctls3, exit & k | m, entry, vmfunc);
+                case "ENTRY" -> new Caps(pin, proc, ctls3, exit, entry & k | m, vmfunc);
+                case "VMFUNC" -> new Caps(pin, proc, ctls3, exit, entry, vmfunc & k | m);
+                default -> throw new IllegalArgumentException(msr);
+            };
+        }
+    }
+
+    // Read from Bochs 2.7 by the runner's probe mode (profiles/bochs-*.json): every model from Lynnfield to Tiger Lake
+    // reports the same pin-based, primary processor-based, VM-exit and VM-entry capabilities, Ice Lake and Tiger Lake
+    // add "monitor trap flag"... (proc bit 59), Tiger Lake "load CET state" on exit and entry; Penryn has no
+    // VMX-preemption timer, no "save/load IA32_EFER" and no "load IA32_PAT".
+    static final Caps BOCHS_CAPS = new Caps(0x7f00000016L, 0xf7f9fffe0401e172L, 0, 0x7fffff00036dffL, 0xffff000011ffL, 0);
+    static final Caps PENRYN_CAPS = new Caps(0x3f00000016L, 0xf7f9fffe0401e172L, 0, 0x3ffff00036dffL, 0x3fff000011ffL, 0);
+    static final Caps ICELAKE_CAPS = new Caps(0x7f00000016L, 0xfff9fffe0401e172L, 0, 0x7fffff00036dffL, 0xffff000011ffL, 1);
+    static final Caps TIGERLAKE_CAPS = new Caps(0x7f00000016L, 0xfff9fffe0401e172L, 0, 0x107fffff00036dffL, 0x10ffff000011ffL, 1);
+    static final Caps ALL_CAPS = new Caps(0xffffffff00000016L, 0xffffffff0401e172L, -1L, 0xffffffff00036dffL, 0xffffffff000011ffL, 1);
+    static final Caps MIN_CAPS = new Caps(0x1600000016L, 0x0401e1720401e172L, 0, 0x36dff00036dffL, 0x11ff000011ffL, 0);
+
+    /** The capability MSRs of a profile, null where they were not read (generic_vmx2). */
+    static Caps caps(Profile p) {
+        if (p == PENRYN) return PENRYN_CAPS;
+        if (p == ICELAKE || p == EDGE_LA57) return ICELAKE_CAPS;
+        if (p == TIGERLAKE) return TIGERLAKE_CAPS;
+        if (p == EDGE_ALL || p == EDGE_REV_MAX) return ALL_CAPS;
+        if (p == EDGE_MIN) return MIN_CAPS;
+        if (p == GENERIC) return null;
+        // models with VM functions report EPTP switching in IA32_VMX_VMFUNC
+        long vmfunc = bit(p.ctls2(), 45) ? 1 : 0;
+        // EDGE_REV_ZERO allows no secondary control: its primary controls do not allow activating them
+        long proc = p.ctls2() == 0 ? BOCHS_CAPS.proc() & ~(1L << 63) : BOCHS_CAPS.proc();
+        return new Caps(BOCHS_CAPS.pin(), proc, 0, BOCHS_CAPS.exit(), BOCHS_CAPS.entry(), vmfunc);
+    }
 
     private static boolean bit(long v, int b) {
         return ((v >>> b) & 1) != 0;
@@ -142,6 +195,8 @@ public final class VmxInstructionCases implements DomainCases {
         Long link;
         Long rdBitmap;
         Long wrBitmap;
+        /** VMREAD/VMWRITE: the capability MSRs that decide field existence (null: absent). */
+        Caps caps;
         /** VMFUNC inputs (null: absent): EAX and ECX; in non-root operation "enable VM functions", the VM-function
          * controls and the EPTP-list address. */
         Long eax;
@@ -160,6 +215,7 @@ public final class VmxInstructionCases implements DomainCases {
             s.eptCap = eptCap; s.reg2 = reg2; s.regVal = regVal; s.edgeCap = edgeCap;
             s.misc = misc; s.fieldValue = fieldValue; s.dataReg = dataReg; s.dataVal = dataVal; s.shadowing = shadowing;
             s.link = link; s.rdBitmap = rdBitmap; s.wrBitmap = wrBitmap;
+            s.caps = caps;
             s.eax = eax; s.ecx = ecx; s.vmfuncEnabled = vmfuncEnabled; s.vmfuncControls = vmfuncControls; s.eptpList = eptpList;
             s.mem.putAll(mem);
             return s;
@@ -411,6 +467,7 @@ public final class VmxInstructionCases implements DomainCases {
                 if ((enc & 0xffff8000L) != 0 || bit(enc, 12)) return no("VMREAD_VMWRITE_ENCODING_RESERVED_CLEAR");
                 int width = (int) ((enc >>> 13) & 3);
                 if (bit(enc, 0) && width != 1) return no("VMREAD_VMWRITE_HIGH_ACCESS_64BIT");
+                if (!fieldExists(enc, s.caps, s.p.ctls2())) return no("VMREAD_VMWRITE_FIELD_EXISTS");
                 if (w && ((enc >>> 10) & 3) == 1 && !bit(s.misc, 29)) return no("VMWRITE_NOT_READ_ONLY");
                 if (w) return new Aim("VMWRITE_HIGH_ACCESS", bit(enc, 0));
                 if (s.operand == null) return no("VMREAD_TO_MEMORY");
@@ -506,6 +563,12 @@ public final class VmxInstructionCases implements DomainCases {
         if (s.reg2 == null) b.absent("register_operand"); else b.integer("register_operand", s.reg2);
         if (s.regVal == null) b.absent("register_value"); else b.bits("register_value", s.regVal);
         if (s.misc == null) b.absent("vmx_misc"); else b.bits("vmx_misc", s.misc);
+        if (s.caps == null) {
+            for (String k : List.of("vmx_pinbased_ctls", "vmx_procbased_ctls", "vmx_procbased_ctls3", "vmx_exit_ctls", "vmx_entry_ctls", "vmx_vmfunc")) b.absent(k);
+        } else {
+            b.bits("vmx_pinbased_ctls", s.caps.pin()).bits("vmx_procbased_ctls", s.caps.proc()).bits("vmx_procbased_ctls3", s.caps.ctls3())
+                    .bits("vmx_exit_ctls", s.caps.exit()).bits("vmx_entry_ctls", s.caps.entry()).bits("vmx_vmfunc", s.caps.vmfunc());
+        }
         if (s.fieldValue == null) b.absent("field_value"); else b.bits("field_value", s.fieldValue);
         if (s.dataReg == null) b.absent("data_register"); else b.integer("data_register", s.dataReg);
         if (s.dataVal == null) b.absent("data_value"); else b.bits("data_value", s.dataVal);
@@ -576,6 +639,7 @@ public final class VmxInstructionCases implements DomainCases {
         if ((inv || vfNonRoot) != (s.eptCap != null) || (inv || vr) != (s.reg2 != null) || (inv || vr) != (s.regVal != null)) {
             throw new IllegalStateException("INVEPT/INVVPID keys for " + s.instr);
         }
+        if (!vr && s.caps != null) throw new IllegalStateException("capability MSRs for " + s.instr);
         if (vr != (s.misc != null) || vr != (s.fieldValue != null)) throw new IllegalStateException("VMREAD/VMWRITE keys for " + s.instr);
         if ((vr && s.operand == null) != (s.dataReg != null)) throw new IllegalStateException("Reg1 without a register operand");
         if ((vr && s.operand == null && s.instr.equals("vmwrite")) != (s.dataVal != null)) throw new IllegalStateException("VMWRITE source");
@@ -594,13 +658,18 @@ public final class VmxInstructionCases implements DomainCases {
                     if ((a & 0xfff) != 0 || (a >>> s.maxphy) != 0) throw new IllegalStateException("bitmap address " + hex(a));
                 }
             }
-            if (validShape(s.regVal) && !isVrField(s.regVal)) {
-                // a well-formed encoding of a field that may not exist: only where the instruction ends before the encoding
-                // is examined (the VMWRITE source read comes before it)
+            if (validShape(s.regVal) && undecided(s.regVal)) {
+                // only where the instruction ends before the encoding is examined (the VMWRITE source read comes before it)
                 Aim a = predict(s);
                 boolean early = !a.held() && (VR_EARLY.contains(a.rule()) || s.instr.equals("vmwrite")
                         && (a.rule().equals("VMX_OPERAND_CANONICAL") || a.rule().equals("VMX_OPERAND_WITHIN_LIMIT")));
-                if (!early) throw new IllegalStateException("well-formed encoding of a field that may not exist: " + hex(s.regVal));
+                if (!early) throw new IllegalStateException("encoding of a field whose existence the domain leaves undecided: " + hex(s.regVal));
+            }
+            if (s.caps == null) throw new IllegalStateException("VMREAD/VMWRITE without the capability MSRs");
+            Caps c = s.caps;
+            if (!bit(c.proc(), 63) && s.p.ctls2() != 0 || !bit(c.proc(), 49) && c.ctls3() != 0
+                    || !(bit(c.proc(), 63) && bit(s.p.ctls2(), 45)) && c.vmfunc() != 0) {
+                throw new IllegalStateException("capability MSR present without the control that makes it exist: " + s.describe());
             }
             if (validShape(s.regVal)) {
                 int width = (int) ((s.regVal >>> 13) & 3);
@@ -782,6 +851,8 @@ public final class VmxInstructionCases implements DomainCases {
      * right revision identifier.
      */
     private S base(String instr, String op, Profile p, String mode) {
+        // generic_vmx2's VM-execution, VM-exit and VM-entry capability MSRs were not read: VMREAD/VMWRITE need them
+        if (isVr(instr) && caps(p) == null) p = HASWELL;
         S s = new S();
         s.instr = instr;
         s.op = op;
@@ -927,6 +998,10 @@ public final class VmxInstructionCases implements DomainCases {
         vmfuncEntries();
         vmfuncIndexWritten();
         randomVmfunc(200);
+        // Which VMCS fields exist (added later still).
+        vrExistence();
+        vrFeatureBoundaries();
+        vrUndefinedEncodings();
     }
 
     /** Every instruction x mode x CPL x VMX operation, each with a realistic and an edge profile. */
@@ -2075,7 +2150,8 @@ public final class VmxInstructionCases implements DomainCases {
      * ones for the edge profiles. */
     static long vmxMisc(Profile p) {
         if (p == PENRYN || p == LYNNFIELD || p == SANDY || p == IVY) return 0x401e0L;
-        if (p == HASWELL || p == GENERIC) return 0x200401e0L;
+        if (p == ARRANDALE) return 0x401e0L;
+        if (p == HASWELL || p == GENERIC || p == BROADWELL) return 0x200401e0L;
         if (p.realistic()) return 0x600401e0L;            // Skylake-X, Cannon Lake, Ice Lake, Tiger Lake
         if (p == EDGE_REV_MAX) return -1L;                // everything reported
         if (p == EDGE_REV_ZERO) return 0x20000000L;       // bit 29 only
@@ -2144,6 +2220,7 @@ public final class VmxInstructionCases implements DomainCases {
     /** The VMREAD/VMWRITE part of base(): a supported field, a current VMCS mostly, shadowing state in non-root operation. */
     private void vrSetup(S s) {
         s.misc = vmxMisc(s.p);
+        s.caps = caps(s.p);
         s.reg2 = rnd.nextInt(s.is64() ? 16 : 8);
         if (!s.is64() && !s.instr.equals("vmwrite") && s.operand.seg == 1) s.operand.seg = 3;
         if (s.op.equals("non-root") || s.op.equals("root") && s.current == NONE && rnd.nextInt(4) != 0) {
@@ -2737,6 +2814,236 @@ public final class VmxInstructionCases implements DomainCases {
             else if (what == 3 && s.eptpList != null) setEntry(s, s.ecx, rnd.nextLong());
             else if (what == 4 && s.eptpList != null) setEntry(s, s.ecx, validEptp(s.eptCap, s.maxphy) ^ 1L << rnd.nextInt(64));
             add(s, "seeded random input " + i, List.of("random"));
+        }
+    }
+
+    // ----- which VMCS fields exist (SDM Vol. 3D Appendix B) -----
+
+    /** A capability bit: the MSR (PIN, PROC, PROC2, PROC3, EXIT, ENTRY, VMFUNC) and the bit that allows the feature. */
+    record CapBit(String msr, int bit) {}
+
+    /** Fields that exist only where one of the capability bits is 1 (Appendix B's existence notes). */
+    record FieldRule(String feature, long[] fields, List<CapBit> anyOf) {}
+
+    private static FieldRule rule(String feature, long[] fields, CapBit... anyOf) {
+        return new FieldRule(feature, fields, List.of(anyOf));
+    }
+
+    private static CapBit cb(String msr, int b) {
+        return new CapBit(msr, b);
+    }
+
+    /** Written from the existence notes of Appendix B (research notes: docs/open-questions.md 20.16). */
+    static final List<FieldRule> FIELD_RULES = List.of(
+        rule("enable VPID", new long[] {0x0000}, cb("PROC2", 37)),
+        rule("process posted interrupts", new long[] {0x0002, 0x2016}, cb("PIN", 39)),
+        rule("EPT-violation #VE", new long[] {0x0004, 0x202a}, cb("PROC2", 50)),
+        rule("virtual-interrupt delivery", new long[] {0x0810, 0x201c, 0x201e, 0x2020, 0x2022}, cb("PROC2", 41)),
+        rule("enable PML", new long[] {0x0812, 0x200e}, cb("PROC2", 49)),
+        rule("use MSR bitmaps", new long[] {0x2004}, cb("PROC", 60)),
+        rule("use TPR shadow", new long[] {0x2012, 0x401c}, cb("PROC", 53)),
+        rule("virtualize APIC accesses", new long[] {0x2014}, cb("PROC2", 32)),
+        rule("enable VM functions", new long[] {0x2018}, cb("PROC2", 45)),
+        rule("enable EPT", new long[] {0x201a, 0x2400, 0x280a, 0x280c, 0x280e, 0x2810}, cb("PROC2", 33)),
+        rule("EPTP switching", new long[] {0x2024}, cb("VMFUNC", 0)),
+        rule("VMCS shadowing", new long[] {0x2026, 0x2028}, cb("PROC2", 46)),
+        rule("enable XSAVES/XRSTORS", new long[] {0x202c}, cb("PROC2", 52)),
+        rule("enable ENCLS exiting", new long[] {0x202e}, cb("PROC2", 47)),
+        rule("sub-page write permissions for EPT", new long[] {0x2030}, cb("PROC2", 55)),
+        rule("use TSC scaling", new long[] {0x2032}, cb("PROC2", 57)),
+        rule("activate tertiary controls", new long[] {0x2034}, cb("PROC", 49)),
+        rule("load/save IA32_PAT", new long[] {0x2804}, cb("ENTRY", 46), cb("EXIT", 50)),
+        rule("load/save IA32_EFER", new long[] {0x2806}, cb("ENTRY", 47), cb("EXIT", 52)),
+        rule("load IA32_PERF_GLOBAL_CTRL (entry)", new long[] {0x2808}, cb("ENTRY", 45)),
+        rule("load/clear IA32_BNDCFGS", new long[] {0x2812}, cb("ENTRY", 48), cb("EXIT", 55)),
+        rule("load/clear IA32_RTIT_CTL", new long[] {0x2814}, cb("ENTRY", 50), cb("EXIT", 57)),
+        rule("load IA32_PAT (exit)", new long[] {0x2c00}, cb("EXIT", 51)),
+        rule("load IA32_EFER (exit)", new long[] {0x2c02}, cb("EXIT", 53)),
+        rule("load IA32_PERF_GLOBAL_CTRL (exit)", new long[] {0x2c04}, cb("EXIT", 44)),
+        rule("activate secondary controls", new long[] {0x401e}, cb("PROC", 63)),
+        rule("PAUSE-loop exiting", new long[] {0x4020, 0x4022}, cb("PROC2", 42)),
+        rule("activate VMX-preemption timer", new long[] {0x482e}, cb("PIN", 38)),
+        rule("load CET state (entry)", new long[] {0x6828, 0x682a, 0x682c}, cb("ENTRY", 52)),
+        rule("load CET state (exit)", new long[] {0x6c18, 0x6c1a, 0x6c1c}, cb("EXIT", 60)));
+
+    /** Fields on every VMX processor: the earlier list plus the executive-VMCS pointer, access rights, SMBASE, I/O fields. */
+    static final long[] ALWAYS_FIELDS;
+
+    static {
+        long[] extra = {0x200c, 0x200d, 0x4814, 0x4816, 0x4818, 0x481a, 0x481c, 0x481e, 0x4820, 0x4822, 0x4828,
+            0x6402, 0x6404, 0x6406, 0x6408};
+        ALWAYS_FIELDS = java.util.stream.LongStream.concat(java.util.Arrays.stream(VR_FIELDS), java.util.Arrays.stream(extra)).toArray();
+    }
+
+    /**
+     * Encodings whose existence condition the domain leaves undecided (docs/open-questions.md 20.16): HLAT, IPI
+     * virtualization, guest UINV, ENCLV, PASID, SEAM, PCONFIG, secondary VM-exit controls, IA32_SPEC_CTRL
+     * virtualization, FRED event data, MSR data, IA32_LBR_CTL, IA32_PKRS, FRED state, instruction timeout, SEAM KeyID.
+     */
+    static boolean undecided(long enc) {
+        long f = enc & ~1L;
+        return f == 0x0006 || f == 0x0008 || f == 0x0814 || f >= 0x2036 && f <= 0x2054 || f >= 0x2402 && f <= 0x2404
+                || f >= 0x2816 && f <= 0x2830 || f >= 0x2c06 && f <= 0x2c1a || f == 0x4024 || f == 0x4026 || f == 0x000a;
+    }
+
+    static boolean allowed(CapBit c, Caps caps, long ctls2) {
+        return switch (c.msr()) {
+            case "PIN" -> bit(caps.pin(), c.bit());
+            case "PROC" -> bit(caps.proc(), c.bit());
+            case "PROC2" -> bit(caps.proc(), 63) && bit(ctls2, c.bit());
+            case "PROC3" -> bit(caps.proc(), 49) && bit(caps.ctls3(), c.bit());
+            case "EXIT" -> bit(caps.exit(), c.bit());
+            case "ENTRY" -> bit(caps.entry(), c.bit());
+            case "VMFUNC" -> bit(caps.proc(), 63) && bit(ctls2, 45) && bit(caps.vmfunc(), c.bit());
+            default -> throw new IllegalArgumentException(c.msr());
+        };
+    }
+
+    /** Whether a well-formed encoding names a field of the processor (the high half of a 64-bit field as its field). */
+    static boolean fieldExists(long enc, Caps caps, long ctls2) {
+        long f = enc & ~1L;
+        for (FieldRule r : FIELD_RULES) {
+            for (long g : r.fields()) {
+                if (g == f) return r.anyOf().stream().anyMatch(c -> allowed(c, caps, ctls2));
+            }
+        }
+        for (long g : ALWAYS_FIELDS) if (g == enc) return true;
+        return false;
+    }
+
+    /** The profiles whose capability MSRs were read, and the two edges. */
+    private static final Profile[] EXISTENCE_PROFILES = {PENRYN, LYNNFIELD, ARRANDALE, SANDY, IVY, HASWELL, BROADWELL, SKYLAKE,
+        CNL, ICELAKE, TIGERLAKE, EDGE_ALL, EDGE_MIN};
+
+    /** A VMREAD or VMWRITE of one encoding in a random context that reaches the field check (mostly). */
+    private S existenceCase(String instr, Profile p, long enc, Boolean register) {
+        String op = bit(p.ctls2(), 46) && rnd.nextInt(4) == 0 ? "non-root" : "root";
+        String mode = rnd.nextInt(3) == 0 ? "protected" : "64-bit";
+        S s = vr(instr, op, p, mode, register);
+        if (s.op.equals("root") && s.current == NONE) {
+            s.current = otherPage(s, s.vmxon);
+            s.mem.put(s.current, s.p.basic() & 0x7fffffffL);
+        }
+        if (s.shadowing != null) s.shadowing = true;
+        setEncoding(s, enc);
+        return s;
+    }
+
+    /** Every field of Appendix B the domain decides, full and high, on every profile, read and written. */
+    private void vrExistence() {
+        List<Long> conditional = new ArrayList<>();
+        for (FieldRule r : FIELD_RULES) {
+            for (long f : r.fields()) {
+                conditional.add(f);
+                if (((f >>> 13) & 3) == 1) conditional.add(f | 1);
+            }
+        }
+        for (long enc : conditional) {
+            for (Profile p : EXISTENCE_PROFILES) {
+                for (String instr : VR) {
+                    for (boolean register : new boolean[] {true, false}) {
+                        add(existenceCase(instr, p, enc, register), "field " + hex(enc) + " on " + p.name(), B);
+                    }
+                }
+            }
+        }
+        for (long enc : ALWAYS_FIELDS) {
+            for (Profile p : EXISTENCE_PROFILES) {
+                for (String instr : VR) {
+                    for (boolean register : new boolean[] {true, false}) {
+                        add(existenceCase(instr, p, enc, register), "field " + hex(enc) + ", on every VMX processor", NOF);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Each existence condition at its boundary: every optional feature allowed but the field's (and, for a field
+     * two controls can bring, each of them alone), and no optional feature but the field's.
+     */
+    private void vrFeatureBoundaries() {
+        for (FieldRule r : FIELD_RULES) {
+            List<List<CapBit>> variants = new ArrayList<>();
+            variants.add(List.of());
+            for (CapBit c : r.anyOf()) variants.add(List.of(c));
+            for (List<CapBit> keep : variants) {
+                // from every feature allowed: clear the field's bits except those kept
+                Caps all = ALL_CAPS;
+                long ctls2 = EDGE_ALL.ctls2();
+                for (CapBit c : r.anyOf()) {
+                    if (keep.contains(c)) continue;
+                    if (c.msr().equals("PROC2")) ctls2 &= ~(1L << c.bit());
+                    else all = clearBit(all, c);
+                }
+                // without "activate secondary controls" IA32_VMX_PROCBASED_CTLS2 does not exist, without VM functions
+                // IA32_VMX_VMFUNC does not (both read as 0 here)
+                if (!bit(all.proc(), 63)) ctls2 = 0;
+                if (!bit(ctls2, 45)) all = all.with("VMFUNC", 0, false);
+                // from no optional feature: set the kept bits (and what they need to exist)
+                Caps min = MIN_CAPS;
+                long minCtls2 = 0;
+                for (CapBit c : keep) {
+                    if (c.msr().equals("PROC2")) {
+                        min = min.with("PROC", 63, true);
+                        minCtls2 |= 1L << c.bit();
+                    } else if (c.msr().equals("VMFUNC")) {
+                        min = min.with("PROC", 63, true).with("VMFUNC", 0, true);
+                        minCtls2 |= 1L << 45;
+                    } else {
+                        min = min.with(c.msr(), c.bit(), true);
+                    }
+                }
+                String what = keep.isEmpty() ? "without " + r.feature() : "with only " + keep.get(0).msr() + " bit " + keep.get(0).bit();
+                for (long f : r.fields()) {
+                    for (String instr : VR) {
+                        Profile pa = new Profile("edge: every VMX feature " + what, EDGE_ALL.basic(), ctls2, EDGE_ALL.cr0f0(),
+                                EDGE_ALL.cr0f1(), EDGE_ALL.cr4f0(), EDGE_ALL.cr4f1(), false);
+                        S a = existenceCase(instr, pa, f, null);
+                        a.caps = all;
+                        add(a, "field " + hex(f) + ", every feature " + what, B);
+                        if (keep.isEmpty()) continue;
+                        Profile pm = new Profile("edge: no optional VMX feature but " + r.feature(), EDGE_MIN.basic(), minCtls2,
+                                EDGE_MIN.cr0f0(), EDGE_MIN.cr0f1(), EDGE_MIN.cr4f0(), EDGE_MIN.cr4f1(), false);
+                        S m = existenceCase(instr, pm, f, null);
+                        m.caps = min;
+                        add(m, "field " + hex(f) + ", no optional feature " + what, B);
+                    }
+                }
+            }
+        }
+    }
+
+    private static Caps clearBit(Caps c, CapBit b) {
+        Caps r = c.with(b.msr(), b.bit(), false);
+        // without "activate tertiary controls" IA32_VMX_PROCBASED_CTLS3 does not exist (it reads as 0 here)
+        if (b.msr().equals("PROC") && b.bit() == 49) r = new Caps(r.pin(), r.proc(), 0, r.exit(), r.entry(), r.vmfunc());
+        return r;
+    }
+
+    /**
+     * Encodings no SDM edition defines (indexes 40H and up in every type and width; the 16-bit read-only data class,
+     * which has no field), on every profile: VMfail(12) everywhere.
+     */
+    private void vrUndefinedEncodings() {
+        List<Long> encs = new ArrayList<>();
+        for (long width = 0; width < 4; width++) {
+            for (long type = 0; type < 4; type++) {
+                for (long index : new long[] {0x40, 0x80, 0x100, 0x1ff}) {
+                    long e = width << 13 | type << 10 | index << 1;
+                    encs.add(e);
+                    if (width == 1 && index == 0x40) encs.add(e | 1);
+                }
+            }
+        }
+        encs.add(0x0400L);
+        encs.add(0x0402L);
+        for (long enc : encs) {
+            for (Profile p : EXISTENCE_PROFILES) {
+                for (String instr : VR) {
+                    add(existenceCase(instr, p, enc, null), "encoding " + hex(enc) + " names no field", B);
+                }
+            }
         }
     }
 }
