@@ -89,6 +89,47 @@ class ProjectCommandsTest {
         assertThat(md.out()).startsWith("| domain | rule | SDM |").contains("| msr-access | `MSR_CPL_ZERO` | Vol. 3C 26.1.1");
     }
 
+    /**
+     * docs/misconceptions.md names vectors with the outcome they pin ("- `ID`: ... `kind`, reason N / error N"): each
+     * must exist in the committed vectors with that outcome as its first expected one.
+     */
+    @Test
+    void theVectorsThatDocsMisconceptionsCitesExistWithTheOutcomeItClaims() throws Exception {
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+                "^- `([a-z-]+)/([A-Z0-9_]+/\\d{4})`: .*?`([a-z-]+)`(?:,? (?:reason|error) (\\d+))?");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.Map<String, java.util.Map<String, com.fasterxml.jackson.databind.JsonNode>> byDomain = new java.util.HashMap<>();
+        int cited = 0;
+        for (String l : Files.readAllLines(ROOT.resolve("docs/misconceptions.md"), StandardCharsets.UTF_8)) {
+            java.util.regex.Matcher m = line.matcher(l);
+            if (!l.startsWith("- `")) continue;
+            assertThat(m.find()).as("a vector line of docs/misconceptions.md in the form '- `ID`: ... `kind`': %s", l).isTrue();
+            String domain = m.group(1);
+            java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> vectors = byDomain.computeIfAbsent(domain, d -> {
+                java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> all = new java.util.HashMap<>();
+                try {
+                    for (String v : Files.readAllLines(ROOT.resolve("vectors/" + d + ".jsonl"), StandardCharsets.UTF_8)) {
+                        com.fasterxml.jackson.databind.JsonNode n = json.readTree(v);
+                        all.put(n.path("id").asText(), n);
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return all;
+            });
+            String id = domain + "/" + m.group(2);
+            assertThat(vectors).as("docs/misconceptions.md cites %s", id).containsKey(id);
+            com.fasterxml.jackson.databind.JsonNode first = vectors.get(id).path("expect").path(0);
+            assertThat(first.path("kind").asText()).as("outcome kind of %s", id).isEqualTo(m.group(3));
+            if (m.group(4) != null) {
+                String member = first.has("exit_reason") ? "exit_reason" : "vm_instruction_error";
+                assertThat(first.path(member).asInt()).as("%s of %s", member, id).isEqualTo(Integer.parseInt(m.group(4)));
+            }
+            cited++;
+        }
+        assertThat(cited).as("vectors cited by docs/misconceptions.md").isGreaterThanOrEqualTo(20);
+    }
+
     @Test
     void theTraceabilityTableInDocsIsCurrent() throws Exception {
         String table = run("coverage", "--markdown").out();
