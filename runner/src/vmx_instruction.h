@@ -663,7 +663,8 @@ static void vi_non_root(const struct batch_vi_record *r, uint64_t lin) {
             for (int i = 0; i < 8; i++) *p++ = (uint8_t)(g.gpr[k] >> (8 * i));
         }
     }
-    uint64_t insn_rip = (uint64_t)p;
+    /* The instruction's own address (after MOV SS's four bytes): where a fault or a VM exit must be reported. */
+    uint64_t insn_rip = (uint64_t)p + ((r->flags & VI_FLAG_MOV_SS) ? 4 : 0);
     for (uint8_t *q = ins; q < e; q++) *p++ = *q;
     if (insn == VI_VMREAD && g.reg_dest > 0 && long64) {
         unsigned d = (unsigned)g.reg_dest;
