@@ -1,5 +1,6 @@
 /*
- * hvmspec runner batch format, version 2 (see runner/README.md). Version 2 adds the cr-access record; msr-access
+ * hvmspec runner batch format, version 4 (see runner/README.md). Version 2 adds the cr-access record, 3 the
+ * vmx-instruction record, 4 extends it (mode, CPL, VMX operation, VMREAD/VMWRITE and non-root inputs); msr-access
  * records are laid out as in version 1.
  *
  * The host (dev.hvmspec.conformance.bochs.BatchWriter) converts vectors to this fixed-size binary layout; Bochs
@@ -10,6 +11,7 @@
 #define HVMSPEC_BATCH_H
 
 #include <stdint.h>
+#include <stddef.h>
 
 /*
  * Bochs 2.7 allocates guest RAM in 128-KiB blocks on first touch, and an optramimage larger than one block is
@@ -22,7 +24,7 @@
 #define BATCH_IMAGE_STRIDE 0x20000UL    /* one Bochs memory block */
 #define BATCH_IMAGES       3U           /* optramimage2, 3, 4 */
 #define BATCH_MAGIC        0x424d5648U  /* "HVMB" */
-#define BATCH_VERSION      3U
+#define BATCH_VERSION      4U
 #define BATCH_HEADER_SIZE  64U
 #define BATCH_ID_SIZE      96U          /* NUL-padded vector id, at most 95 bytes */
 #define BATCH_RECORD_SIZE  512U
@@ -105,34 +107,54 @@ struct batch_cr_record {
 #define VI_VMCALL 7U
 #define VI_INVEPT 8U
 #define VI_INVVPID 9U
+#define VI_VMREAD 10U
+#define VI_VMWRITE 11U
 #define VI_FLAG_OPERAND    (1U << 0)   /* a memory operand */
 #define VI_FLAG_BASE       (1U << 1)   /* operand.base_valid */
 #define VI_FLAG_INDEX      (1U << 2)   /* operand.index_valid */
 #define VI_FLAG_MOV_SS     (1U << 3)   /* blocking_by_mov_ss */
 #define VI_FLAG_LAUNCHED   (1U << 4)   /* launch_state "launched" */
-#define VI_MAX_MEMORY 13U
+#define VI_FLAG_DATA_REG   (1U << 5)   /* data_register present (VMREAD/VMWRITE register form) */
+#define VI_FLAG_SHADOWING  (1U << 6)   /* vmcs_shadowing (non-root VMREAD/VMWRITE) */
+#define VI_FLAG_MISC       (1U << 7)   /* vmx_misc present */
+#define VI_FLAG_EPT_CAP    (1U << 8)   /* vmx_ept_vpid_cap present */
+#define VI_MAX_MEMORY 9U
+/* mode (version 4) */
+#define VI_MODE_REAL 0U
+#define VI_MODE_V86 1U
+#define VI_MODE_PROTECTED 2U
+#define VI_MODE_COMPAT 3U
+#define VI_MODE_64 4U
+/* vmx_operation (version 4) */
+#define VI_OP_OUTSIDE 0U
+#define VI_OP_ROOT 1U
+#define VI_OP_NON_ROOT 2U
 
 struct batch_vi_record {
     char     id[BATCH_ID_SIZE];
     uint32_t domain;              /* BATCH_DOMAIN_VMX_INSTRUCTION */
     uint32_t instruction;         /* VI_* */
     uint32_t flags;               /* VI_FLAG_* */
-    uint32_t register_operand;    /* INVEPT/INVVPID: 0-15 */
+    uint32_t register_operand;    /* INVEPT/INVVPID: the register operand; VMREAD/VMWRITE: Reg2; 0-15 */
     uint32_t maxphyaddr;
     uint32_t segment;             /* operand: 0 ES .. 5 GS */
     uint32_t address_size;        /* 16, 32, 64 */
     uint32_t base, index, scale;
     uint32_t memory_count;        /* at most VI_MAX_MEMORY */
-    uint32_t reserved;
+    uint8_t  mode, cpl, vmx_operation, data_register;   /* offset 140 (version 4) */
     uint64_t displacement, offset, segment_base;   /* offset 144 */
     uint64_t cr0, cr4, efer, rflags;
     uint64_t feature_control, vmx_basic, procbased_ctls2;
     uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
     uint64_t vmxon_pointer, current_vmcs_pointer, ept_vpid_cap, register_value;
-    struct { uint64_t addr, value; } memory[VI_MAX_MEMORY];   /* offset 288: 8-byte words of physical memory */
-    uint8_t  reserved2[BATCH_RECORD_SIZE - 288 - VI_MAX_MEMORY * 16];
+    uint64_t vmx_misc, field_value, data_value;                               /* offset 288 (version 4) */
+    uint64_t vmcs_link_pointer, vmread_bitmap, vmwrite_bitmap;
+    uint32_t segment_limit, reserved;                                         /* offset 336 */
+    struct { uint64_t addr, value; } memory[VI_MAX_MEMORY];   /* offset 344: 8-byte words of physical memory */
+    uint8_t  reserved2[BATCH_RECORD_SIZE - 344 - VI_MAX_MEMORY * 16];
 } __attribute__((packed));
 
+_Static_assert(offsetof(struct batch_vi_record, memory) == 344, "vi record layout (BatchWriter)");
 _Static_assert(sizeof(struct batch_vi_record) == BATCH_RECORD_SIZE, "vi record size");
 _Static_assert(sizeof(struct batch_cr_record) == BATCH_RECORD_SIZE, "cr record size");
 _Static_assert(sizeof(struct batch_header) == BATCH_HEADER_SIZE, "batch header size");

@@ -1,13 +1,18 @@
 /*
  * vmx-instruction records (domain 3; runner/README.md "vmx-instruction"). Included by kernel.c.
  *
- * The kernel itself executes the vector's VMX instruction at CPL 0 in 64-bit mode in VMX root operation (the only
- * state the host sends): it leaves its own VMX operation (VMXOFF), enters VMX operation with the vector's VMXON
- * pointer, makes the vector's current VMCS current (VMCLEAR + VMPTRLD; for launch state "launched" it also fills
- * it and runs a guest that exits at once), writes the vector's memory, loads CR0/CR4, the operand's FS/GS base,
- * GPRs and RFLAGS and runs the instruction from generated code; afterwards it reads RFLAGS, the VM-instruction
- * error (VMREAD 0x4400), the current-VMCS pointer (VMPTRST) and, for VMPTRST, the memory it stored into, and then
- * restores its own state (VMXOFF if still in VMX operation, CR0/CR4, VMXON of its own region).
+ * Three contexts (the record's vmx_operation):
+ * - root: the kernel leaves its own VMX operation (VMXOFF), enters VMX operation with the vector's VMXON pointer,
+ *   makes the vector's current VMCS current (VMCLEAR + VMPTRLD; for launch state "launched" it also fills it and runs
+ *   a guest that exits at once; for VMREAD/VMWRITE it writes field_value into the accessed field), writes the
+ *   vector's memory, loads CR0/CR4, FS/GS base, GPRs and RFLAGS and runs the instruction from generated code at the
+ *   vector's CPL in 64-bit or compatibility mode (an IRETQ into the segments of vi_gdt); the code ends with UD2,
+ *   whose #UD marks completion. Faults come back through the IDT (IST 1) in ring 0.
+ * - outside: as root, but the instruction runs after VMXOFF, with the vector's CR0/CR4 (CR4.VMXE may be 0).
+ * - non-root: the vector's current VMCS is filled (kernel.c build_vmcs) for a guest in 64-bit or compatibility mode
+ *   at the vector's CPL with the vector's CR0/CR4/EFER/RFLAGS, FS/GS base, "VMCS shadowing", VMCS link pointer and
+ *   VMREAD/VMWRITE bitmaps; the guest loads the GPRs, runs the instruction and VMCALL. The VM exit is the outcome.
+ * Afterwards the kernel restores its own state (VMXOFF if still in VMX operation, CR0/CR4, GDT, VMXON of its region).
  */
 
 #define VI_RAM_LOW  0x1a0000ULL     /* below: the runner's own memory (kernel to 0x12f000, batch images 0x140000-0x19ffff) */
@@ -19,17 +24,29 @@ struct vi_ctx {
     uint64_t rflags_out;   /* 136 */
     uint64_t code;         /* 144 */
     uint64_t set_host;     /* 152 */
+    uint64_t cs, ss;       /* 160, 168 */
+    uint64_t gpr_out[16];  /* 176 */
 };
-_Static_assert(offsetof(struct vi_ctx, set_host) == 152, "vi_ctx layout (entry.S)");
+_Static_assert(offsetof(struct vi_ctx, ss) == 168, "vi_ctx layout (vi_entry.S)");
 
 extern int vi_exec(struct vi_ctx *c);
 extern char vi_done[], vi_fault[];
+extern uint64_t vi_saved_rsp;
 
-static uint8_t vi_code[128] __attribute__((aligned(64)));
+static uint8_t vi_code[160] __attribute__((aligned(64)));
 static volatile int vi_active;
-static volatile uint64_t vi_exc_vector, vi_exc_error;
+static volatile uint64_t vi_exc_vector, vi_exc_error, vi_trap_rip;
+static struct vi_ctx *vi_cur;
 static uint32_t plat_maxphyaddr;
-static uint64_t plat_feature_control, plat_basic, plat_cr0, plat_cr4;
+static uint64_t plat_feature_control, plat_basic, plat_cr0, plat_cr4, plat_misc, plat_efer;
+
+/* The root-mode GDT used while a vector's code runs: the host's first five entries (0x08 code, 0x10 data, 0x18 TSS,
+ * the selectors of the IDT and of TR), then for ring n a 64-bit code, a data and a 32-bit code segment (SDM Vol. 3A
+ * 3.4.5, 5.2.1: L=1 for 64-bit mode, L=0 D=1 for compatibility mode). */
+static uint64_t vi_gdt[17] __attribute__((aligned(16)));
+#define VI_SEL_CODE64(n) ((uint16_t)(((5 + 3 * (n)) << 3) | (n)))
+#define VI_SEL_DATA(n)   ((uint16_t)(((6 + 3 * (n)) << 3) | (n)))
+#define VI_SEL_CODE32(n) ((uint16_t)(((7 + 3 * (n)) << 3) | (n)))
 
 static void vi_setup(void) {
     uint32_t a, b, c, d;
@@ -38,17 +55,42 @@ static void vi_setup(void) {
     else plat_maxphyaddr = 36;
     plat_feature_control = rdmsr(0x3a);
     plat_basic = rdmsr(0x480);
+    plat_misc = rdmsr(0x485);
     plat_cr0 = READ_CR(0);
     plat_cr4 = READ_CR(4);
+    plat_efer = rdmsr(0xc0000080);
+    for (int i = 0; i < 5; i++) vi_gdt[i] = host_gdt[i];
+    for (unsigned n = 0; n < 4; n++) {
+        vi_gdt[5 + 3 * n] = 0x00af9b000000ffffULL | ((uint64_t)n << 45);
+        vi_gdt[6 + 3 * n] = 0x00cf93000000ffffULL | ((uint64_t)n << 45);
+        vi_gdt[7 + 3 * n] = 0x00cf9b000000ffffULL | ((uint64_t)n << 45);
+    }
+    /* Mask the 8259 PICs: a vector may run with RFLAGS.IF = 1, and the BIOS's IRQ vectors are exception vectors. */
+    outb(0x21, 0xff);
+    outb(0xa1, 0xff);
 }
 
-/* Called first by exception_handler: a fault of the generated code goes back to vi_exec (returns 2). */
+/* Called first by exception_handler: an exception of the generated code goes back to vi_exec in ring 0. The #UD of
+ * the final UD2 is completion (vi_done, with the GPRs and RFLAGS at that point); anything else returns 2. */
 int vi_guard_exception(struct frame *f) {
     if (!vi_active || f->rip < (uint64_t)vi_code || f->rip >= (uint64_t)vi_code + sizeof vi_code) return 0;
-    vi_exc_vector = f->vector;
-    vi_exc_error = f->error;
-    f->rip = (uint64_t)vi_fault;
-    f->rflags &= ~0x200ULL;
+    if (f->vector == 6 && f->rip == vi_trap_rip) {
+        uint64_t *o = vi_cur->gpr_out;
+        o[0] = f->rax; o[1] = f->rcx; o[2] = f->rdx; o[3] = f->rbx; o[4] = f->rsp; o[5] = f->rbp; o[6] = f->rsi;
+        o[7] = f->rdi; o[8] = f->r8; o[9] = f->r9; o[10] = f->r10; o[11] = f->r11; o[12] = f->r12; o[13] = f->r13;
+        o[14] = f->r14; o[15] = f->r15;
+        /* RF (bit 16) is set in the image a fault pushes (SDM Vol. 3A 7.12.1/19.3.1.1): the UD2's, not the instruction's. */
+        vi_cur->rflags_out = f->rflags & ~(1ULL << 16);
+        f->rip = (uint64_t)vi_done;
+    } else {
+        vi_exc_vector = f->vector;
+        vi_exc_error = f->error;
+        f->rip = (uint64_t)vi_fault;
+    }
+    f->cs = HOST_CS;
+    f->ss = HOST_DS;
+    f->rsp = vi_saved_rsp;
+    f->rflags = 0x2;
     vi_active = 0;
     return 1;
 }
@@ -62,286 +104,721 @@ static int vi_width_agnostic(uint64_t x, uint32_t w1, uint32_t w2) {
     return (x >> lo) == 0 || (x >> hi) != 0;
 }
 
+static int vi_vmwrite(uint64_t field, uint64_t value) {
+    uint8_t cf, zf;
+    __asm__ volatile("vmwrite %3, %2; setc %0; setz %1" : "=r"(cf), "=r"(zf) : "r"(field), "r"(value) : "cc", "memory");
+    return vmx_status(cf, zf);
+}
+static int vi_vmread(uint64_t field, uint64_t *value) {
+    uint8_t cf, zf;
+    uint64_t v = 0;
+    __asm__ volatile("vmread %3, %2; setc %0; setz %1" : "=r"(cf), "=r"(zf), "=r"(v) : "r"(field) : "cc", "memory");
+    *value = v;
+    return vmx_status(cf, zf);
+}
+
 static void vi_reply_flags(uint64_t rflags) {
     puts_("\"rflags\": \"");
     put_hex(rflags);
     puts_("\"");
 }
 
+/* An encoding that names a field (SDM Vol. 3C 25.11.2): bits 63:32, 31:15 and 12 clear, high access only for 64-bit
+ * fields. Such a field exists on every VMX processor by the domain's precondition. */
+static int vi_encoding_valid(uint64_t e) {
+    if ((e >> 15) != 0 || (e & (1ULL << 12))) return 0;
+    if ((e & 1) && ((e >> 13) & 3) != 1) return 0;
+    return 1;
+}
+
+/* Makes the field `enc` (full access) of the current VMCS hold `value`. 0 on success; otherwise a reason. */
+static const char *vi_set_field(uint64_t enc, uint64_t value) {
+    uint64_t full = enc & ~1ULL, old = 0;
+    if (vi_vmwrite(full, value) == 0) return 0;
+    /* VM-exit information fields are read-only without IA32_VMX_MISC bit 29: a fresh VMCS may hold the value. */
+    if (vi_vmread(full, &old) == 0 && old == value) return 0;
+    return "the accessed VMCS field cannot be given the vector's field_value on this processor (read-only or unsupported)";
+}
+
+/* ------------------------------------------------------------------------------------------------ instruction bytes */
+
+struct vi_gen {
+    uint64_t gpr[16];
+    uint16_t set;          /* registers the vector determines */
+    int reg_dest;          /* VMREAD register destination, else -1 */
+};
+
+static const uint8_t vi_segpfx[6] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
+
+/* Emits the vector's instruction for 64-bit (long64 = 1) or 32-bit code and chooses the GPR values that give the
+ * operand's offset. Returns the end of the bytes, or 0 with *why set. */
+static uint8_t *vi_encode(const struct batch_vi_record *r, uint8_t *p, int long64, struct vi_gen *g, const char **why) {
+    unsigned insn = r->instruction;
+    int has_op = (r->flags & VI_FLAG_OPERAND) != 0;
+    int inv = insn == VI_INVEPT || insn == VI_INVVPID, rw = insn == VI_VMREAD || insn == VI_VMWRITE;
+    memset_(g, 0, sizeof *g);
+    g->reg_dest = -1;
+    if (r->flags & VI_FLAG_MOV_SS) { *p++ = 0x8c; *p++ = 0xd0; *p++ = 0x8e; *p++ = 0xd0; }   /* mov eax, ss; mov ss, eax */
+    switch (insn) {
+    case VI_VMXOFF: *p++ = 0x0f; *p++ = 0x01; *p++ = 0xc4; return p;
+    case VI_VMLAUNCH: *p++ = 0x0f; *p++ = 0x01; *p++ = 0xc2; return p;
+    case VI_VMRESUME: *p++ = 0x0f; *p++ = 0x01; *p++ = 0xc3; return p;
+    case VI_VMCALL: *p++ = 0x0f; *p++ = 0x01; *p++ = 0xc1; return p;
+    default: break;
+    }
+    unsigned reg = insn == VI_VMPTRST ? 7 : 6;
+    int fixed_reg = inv || rw;
+    if (fixed_reg) {
+        reg = r->register_operand & 15;
+        g->gpr[reg] = r->register_value;
+        g->set |= (uint16_t)(1U << reg);
+    }
+    if (!long64 && fixed_reg && reg >= 8) { *why = "R8-R15 cannot be encoded outside 64-bit mode"; return 0; }
+    if (!has_op) {
+        if (!rw || !(r->flags & VI_FLAG_DATA_REG)) { *why = "register form of a memory-operand instruction"; return 0; }
+        unsigned d = r->data_register & 15;
+        if (!long64 && d >= 8) { *why = "R8-R15 cannot be encoded outside 64-bit mode"; return 0; }
+        if (insn == VI_VMWRITE) {
+            if ((g->set >> d & 1) && g->gpr[d] != r->data_value) { *why = "Reg1 = Reg2 with different values"; return 0; }
+            g->gpr[d] = r->data_value;
+            g->set |= (uint16_t)(1U << d);
+        } else {
+            g->reg_dest = (int)d;
+        }
+        if (long64) {
+            uint8_t rex = 0x40 | ((reg & 8) ? 4 : 0) | ((d & 8) ? 1 : 0);
+            if (rex != 0x40) *p++ = rex;
+        }
+        *p++ = 0x0f;
+        *p++ = insn == VI_VMREAD ? 0x78 : 0x79;
+        *p++ = (uint8_t)(0xc0 | ((reg & 7) << 3) | (d & 7));
+        return p;
+    }
+    int bv = (r->flags & VI_FLAG_BASE) != 0, iv = (r->flags & VI_FLAG_INDEX) != 0;
+    unsigned base = r->base & 15, index = r->index & 15, scale = r->scale & 3;
+    if (r->segment > 5) { *why = "segment number beyond GS"; return 0; }
+    int64_t disp = (int64_t)r->displacement;
+    unsigned asz = r->address_size;
+    if (long64 ? (asz != 64 && asz != 32) : (asz != 32 && asz != 16)) { *why = "address size not possible in this mode"; return 0; }
+    if (!long64 && ((bv && base >= 8) || (iv && index >= 8))) { *why = "R8-R15 cannot be encoded outside 64-bit mode"; return 0; }
+    if (asz == 16) {
+        /* 16-bit ModRM (SDM Vol. 2A table 2-1): base BX/BP, index SI/DI, or SI/DI/BP/BX alone, or disp16. */
+        static const int8_t rm_of[8][8] = {{0}};
+        (void)rm_of;
+        int rm = -1;
+        if (scale) { *why = "scaled index with a 16-bit address"; return 0; }
+        if (bv && iv) {
+            if ((base == 3 || base == 5) && (index == 6 || index == 7)) rm = (base == 5 ? 2 : 0) + (index == 7);
+        } else if (bv) {
+            rm = base == 6 ? 4 : base == 7 ? 5 : base == 5 ? 6 : base == 3 ? 7 : -1;
+        } else if (iv) {
+            rm = -1;
+        } else {
+            rm = 8;   /* disp16 */
+        }
+        if (rm < 0) { *why = "base/index registers that 16-bit addressing cannot encode"; return 0; }
+        if (disp != (int64_t)(int16_t)disp && (uint64_t)disp > 0xffff) { *why = "displacement beyond 16 bits"; return 0; }
+        uint16_t want = (uint16_t)(r->offset - (uint64_t)disp);
+        if (bv && iv) {
+            if (fixed_reg && (base == reg || index == reg)) { *why = "the register operand doubles as base/index"; return 0; }
+            g->gpr[base] = want; g->gpr[index] = 0;
+        } else if (bv) {
+            if (fixed_reg && base == reg) { *why = "the register operand doubles as base"; return 0; }
+            g->gpr[base] = want;
+        } else if (want != 0) { *why = "disp16 does not give the offset"; return 0; }
+        *p++ = vi_segpfx[r->segment];
+        *p++ = 0x67;
+        if (insn == VI_VMCLEAR || inv) *p++ = 0x66;
+        if (insn == VI_VMXON) *p++ = 0xf3;
+        *p++ = 0x0f;
+        if (inv) { *p++ = 0x38; *p++ = insn == VI_INVEPT ? 0x80 : 0x81; }
+        else if (rw) *p++ = insn == VI_VMREAD ? 0x78 : 0x79;
+        else *p++ = 0xc7;
+        *p++ = (uint8_t)((rm == 8 ? 0 : 2) << 6 | ((reg & 7) << 3) | (rm == 8 ? 6 : rm));
+        *p++ = (uint8_t)disp;
+        *p++ = (uint8_t)((uint64_t)disp >> 8);
+        return p;
+    }
+    if (disp != (int64_t)(int32_t)disp) { *why = "displacement beyond 32 bits"; return 0; }
+    if (iv && index == 4) { *why = "RSP as an index register cannot be encoded"; return 0; }
+    uint64_t amask = asz == 32 ? 0xffffffffULL : ~0ULL;
+    uint64_t want = (r->offset - (uint64_t)disp) & amask;   /* base + index * 2^scale */
+    uint64_t bval = 0, ival = 0;
+    int fixed_b = fixed_reg && bv && base == reg, fixed_i = fixed_reg && iv && index == reg;
+    if (fixed_b) bval = r->register_value;
+    if (fixed_i) ival = r->register_value;
+    if (bv && iv && base == index) {
+        uint64_t m = 1 + (1ULL << scale);
+        uint64_t v = fixed_b ? bval : want / m;
+        if (((v * m) & amask) != want) { *why = "base = index register: no value gives the offset"; return 0; }
+        bval = ival = v;
+    } else if (bv && !fixed_b) {
+        bval = want - (iv ? (ival << scale) : 0);
+    } else if (iv && !fixed_i) {
+        uint64_t rest = (want - (bv ? bval : 0)) & amask;
+        if (rest & ((1ULL << scale) - 1)) { *why = "the index cannot give the offset"; return 0; }
+        ival = rest >> scale;
+    }
+    uint64_t ea = ((bv ? bval : 0) + (iv ? ival << scale : 0) + (uint64_t)disp) & amask;
+    if (ea != (r->offset & amask)) { *why = "the register operand doubles as base/index with another value"; return 0; }
+    if (bv) { g->gpr[base] = bval; g->set |= (uint16_t)(1U << base); }
+    if (iv) { g->gpr[index] = ival; g->set |= (uint16_t)(1U << index); }
+    *p++ = vi_segpfx[r->segment];
+    if (asz == 32 && long64) *p++ = 0x67;
+    if (insn == VI_VMCLEAR || inv) *p++ = 0x66;
+    if (insn == VI_VMXON) *p++ = 0xf3;
+    if (long64) {
+        uint8_t rex = 0x40 | ((reg & 8) ? 4 : 0) | ((iv && (index & 8)) ? 2 : 0) | ((bv && (base & 8)) ? 1 : 0);
+        if (rex != 0x40) *p++ = rex;
+    }
+    *p++ = 0x0f;
+    if (inv) { *p++ = 0x38; *p++ = insn == VI_INVEPT ? 0x80 : 0x81; }
+    else if (rw) *p++ = insn == VI_VMREAD ? 0x78 : 0x79;
+    else *p++ = 0xc7;
+    /* ModRM with SIB: mod 10 (disp32) with a base, mod 00 + base 101 (disp32, no base) without. */
+    *p++ = (uint8_t)(((bv ? 2 : 0) << 6) | ((reg & 7) << 3) | 4);
+    *p++ = (uint8_t)((scale << 6) | ((iv ? index & 7 : 4) << 3) | (bv ? base & 7 : 5));
+    uint32_t d32 = (uint32_t)disp;
+    for (int i = 0; i < 4; i++) *p++ = (uint8_t)(d32 >> (8 * i));
+    return p;
+}
+
+/* ------------------------------------------------------------------------------------------------ checks */
+
+/* CR0/CR4 bits the runner loads as the vector gives them; others must be the runner's (SDM Vol. 3A 2.5). CR4: VME,
+ * PVI, TSD, DE, PSE, PAE, MCE, PGE, PCE, OSFXSR, OSXMMEXCPT, VMXE, FSGSBASE; CR0: PE, MP, EM, TS, ET, NE, WP, AM,
+ * NW, CD, PG. PAE, PSE (PAE paging ignores it), PE and PG must stay as the runner's in 64-bit mode. */
+#define VI_CR4_FREE 0x127ffULL
+#define VI_CR0_FREE 0xe005003fULL
+
+static const char *vi_cr_problem(const struct batch_vi_record *r) {
+    if ((r->cr0 >> 32) || (r->cr4 >> 32)) return "CR0/CR4 bits 63:32 set";
+    if ((r->cr0 & ~VI_CR0_FREE) || (r->cr4 & ~VI_CR4_FREE & ~(uint64_t)(1 << 12)))
+        return "CR0/CR4 bits the runner does not load (e.g. SMEP, SMAP, CET, PKE, LA57 changes)";
+    if ((r->cr4 & ~plat_cr4_fixed1) || (r->cr0 & ~plat_cr0_fixed1)) return "CR0/CR4 bits this processor does not support";
+    if (((r->cr0 ^ plat_cr0) & 0x80000001ULL) || ((r->cr4 ^ plat_cr4) & ((1ULL << 5) | (1ULL << 12))))
+        return "CR0.PE/PG, CR4.PAE/LA57 must stay as the runner's (IA-32e mode, 4-level paging)";
+    if ((r->cr0 & (1ULL << 29)) && !(r->cr0 & (1ULL << 30))) return "CR0.NW without CD";
+    if (r->vmx_operation != VI_OP_OUTSIDE) {
+        if ((r->cr0 & plat_cr0_fixed0) != plat_cr0_fixed0 || (r->cr4 & plat_cr4_fixed0) != plat_cr4_fixed0)
+            return "CR0/CR4 violate the VMX fixed bits in VMX operation";
+    }
+    if (r->efer != plat_efer) {
+        /* Root/outside: the runner's EFER stays (LME/LMA/NXE/SCE). Non-root: loaded with "load IA32_EFER". */
+        if (r->vmx_operation != VI_OP_NON_ROOT || !have_entry_load_efer) return "EFER differs from the runner's";
+        if ((r->efer & ~0xd01ULL) || ((r->efer & 0x500) != 0x500)) return "EFER not an IA-32e mode value";
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------------ replies */
+
+static void vi_reply_exception(const struct batch_record *rec, uint64_t vec, uint64_t err) {
+    reply_prefix(rec);
+    puts_("\"outcome\": {\"kind\": \"exception\", \"vector\": ");
+    put_dec(vec);
+    puts_(", \"error_code\": \"");
+    put_hex(err);
+    puts_("\"}}\n");
+}
+
+static void vi_put_memory_changes(uint64_t lin, uint64_t len, uint64_t before0, uint64_t before1) {
+    uint64_t w0 = lin & ~7ULL, w1 = (lin + len - 1) & ~7ULL;
+    uint64_t a0 = *(uint64_t *)w0, a1 = *(uint64_t *)w1;
+    int n = 0;
+    puts_(", \"memory\": {");
+    if (a0 != before0) { puts_("\""); put_hex(w0); puts_("\": \""); put_hex(a0); puts_("\""); n++; }
+    if (w1 != w0 && a1 != before1) { puts_(n ? ", \"" : "\""); put_hex(w1); puts_("\": \""); put_hex(a1); puts_("\""); }
+    puts_("}");
+}
+
+/* Writes the vector's memory. Words the vector does not list are 0 (the domain's memory): the operand's words and the
+ * first word of the region a VMXON/VMCLEAR/VMPTRLD pointer names are zeroed first, so that no earlier vector's data
+ * is read. Words inside [skip, skip + 4096) other than the first (an active VMCS, SDM Vol. 3C 25.11.1) are not written. */
+static void vi_write_memory(const struct batch_vi_record *r, uint64_t lin, uint64_t len, uint64_t skip) {
+    int has_op = (r->flags & VI_FLAG_OPERAND) != 0;
+    int op_ok = has_op && vi_canonical(lin) && vi_in_ram(lin & ~7ULL, len + 16);
+    if (op_ok) for (uint64_t w = lin & ~7ULL; w < lin + len; w += 8) *(uint64_t *)w = 0;
+    for (uint32_t i = 0; i < r->memory_count; i++) {
+        uint64_t a = r->memory[i].addr;
+        if (!vi_canonical(a)) continue;
+        if (skip != ~0ULL && a > skip && a < skip + 4096) continue;
+        *(uint64_t *)a = r->memory[i].value;
+    }
+    unsigned insn = r->instruction;
+    if (op_ok && (insn == VI_VMXON || insn == VI_VMCLEAR || insn == VI_VMPTRLD)) {
+        uint64_t ptr = 0;
+        for (int k = 0; k < 8; k++) ptr |= (uint64_t)((volatile uint8_t *)lin)[k] << (8 * k);
+        int listed = 0;
+        for (uint32_t i = 0; i < r->memory_count; i++) if (r->memory[i].addr == ptr) listed = 1;
+        if (!listed && !(ptr & 7) && vi_in_ram(ptr, 8) && ptr != skip && ptr != r->vmxon_pointer) *(uint64_t *)ptr = 0;
+    }
+}
+
+/* ------------------------------------------------------------------------------------------------ one record */
+
+static void vi_non_root(const struct batch_vi_record *r, uint64_t lin);
+
 static void run_vi_record(const struct batch_vi_record *r) {
     const struct batch_record *rec = (const struct batch_record *)r;
     unsigned insn = r->instruction;
-    if (insn > VI_INVVPID || r->memory_count > VI_MAX_MEMORY) { reply_error(rec, "malformed record, instruction", insn); return; }
+    if (insn > VI_VMWRITE || r->memory_count > VI_MAX_MEMORY || r->vmx_operation > VI_OP_NON_ROOT || r->cpl > 3 ||
+        r->mode > VI_MODE_64) {
+        reply_error(rec, "malformed record, instruction", insn);
+        return;
+    }
     int has_op = (r->flags & VI_FLAG_OPERAND) != 0;
-    int inv = insn == VI_INVEPT || insn == VI_INVVPID;
-    /* 1. The vector's capabilities must be this processor's. */
+    int inv = insn == VI_INVEPT || insn == VI_INVVPID, rw = insn == VI_VMREAD || insn == VI_VMWRITE;
+    int long64 = r->mode == VI_MODE_64;
+    unsigned op = r->vmx_operation;
+    if (r->mode != VI_MODE_64 && r->mode != VI_MODE_COMPAT) {
+        reply_unsupported(rec, "real, virtual-8086 and protected mode: not implemented by the runner yet (it runs in IA-32e mode)");
+        return;
+    }
+    /* 1. The vector's capabilities must be this processor's. IA32_FEATURE_CONTROL is read only by VMXON outside VMX
+     * operation (SDM Vol. 3C 31.3 VMXON; it reads 0x5, locked, on Bochs and cannot be changed once locked). */
     if (r->vmx_basic != plat_basic || r->procbased_ctls2 != cap_proc2 || r->cr0_fixed0 != plat_cr0_fixed0 ||
         r->cr0_fixed1 != plat_cr0_fixed1 || r->cr4_fixed0 != plat_cr4_fixed0 || r->cr4_fixed1 != plat_cr4_fixed1 ||
-        r->feature_control != plat_feature_control || (inv && r->ept_vpid_cap != cap_ept_vpid)) {
-        reply_unsupported(rec, "the vector's VMX capability MSRs or IA32_FEATURE_CONTROL differ from this processor's");
+        ((r->flags & VI_FLAG_EPT_CAP) && r->ept_vpid_cap != cap_ept_vpid) ||
+        ((r->flags & VI_FLAG_MISC) && r->vmx_misc != plat_misc)) {
+        reply_unsupported(rec, "the vector's VMX capability MSRs differ from this processor's");
         return;
     }
-    /* 2. CR0/CR4/EFER: 64-bit mode must stay as it is (PE, PG, PAE, LA57, PCIDE as the runner's; EFER as the runner's). */
-    uint64_t keep0 = (1ULL << 0) | (1ULL << 31), keep4 = (1ULL << 5) | (1ULL << 12) | (1ULL << 17) | (1ULL << 13);
-    if (((r->cr0 ^ plat_cr0) & keep0) || ((r->cr4 ^ plat_cr4) & keep4) || r->efer != rdmsr(0xc0000080) ||
-        (r->cr0 & ~plat_cr0_fixed1) || (~r->cr0 & plat_cr0_fixed0) || (r->cr4 & ~plat_cr4_fixed1) ||
-        (~r->cr4 & plat_cr4_fixed0) || (r->cr0 >> 32) || (r->cr4 >> 32)) {
-        reply_unsupported(rec, "CR0/CR4/EFER the runner cannot load in 64-bit VMX root operation (PE, PG, PAE, LA57, PCIDE, EFER must stay)");
+    if (op == VI_OP_OUTSIDE && insn == VI_VMXON && r->feature_control != plat_feature_control) {
+        reply_unsupported(rec, "the vector's IA32_FEATURE_CONTROL differs from this processor's (locked at boot)");
         return;
     }
+    /* 2. CR0/CR4/EFER/RFLAGS. */
+    const char *why = vi_cr_problem(r);
+    if (why) { reply_unsupported(rec, why); return; }
     if (r->rflags & ~(uint64_t)(0x8d5 | 0x2 | 0x200)) {
         reply_unsupported(rec, "RFLAGS bits other than the arithmetic flags and IF");
         return;
     }
     /* 3. The operand's linear address; its bytes must be in the runner's free RAM or non-canonical. */
-    uint64_t lin = 0, len = inv ? 16 : 8;
+    uint64_t lin = 0, len = inv ? 16 : (rw && !long64) ? 4 : 8;
     if (has_op) {
         lin = r->offset + ((r->segment == 4 || r->segment == 5) ? r->segment_base : 0);
-        if (vi_canonical(lin) && !vi_in_ram(lin, len)) {
+        if (long64 && vi_canonical(lin) && !vi_in_ram(lin, len)) {
             reply_unsupported(rec, "the operand's address is outside the runner's free RAM (0x1a0000-0x80000000)");
             return;
         }
         /* SDM Vol. 3A 2.2.1.1/3.4.4: in 64-bit mode the ES, CS, SS and DS overrides are ignored; the default segment
          * (SS for an RSP/RBP base, else DS) decides #SS against #GP. A vector naming another of the four cannot be made. */
-        if (r->segment < 4) {
+        if (long64 && r->segment < 4) {
             int ss_default = (r->flags & VI_FLAG_BASE) && ((r->base & 7) == 4 || (r->base & 7) == 5);
             if ((r->segment == 2) != ss_default) {
                 reply_unsupported(rec, "64-bit mode ignores ES/CS/SS/DS overrides: the vector's segment is not the one the processor uses");
                 return;
             }
         }
-        if (r->address_size != 64 && r->address_size != 32) { reply_unsupported(rec, "address size not in 64-bit mode"); return; }
     }
-    if (r->maxphyaddr != plat_maxphyaddr) {
+    if (r->maxphyaddr != plat_maxphyaddr && op == VI_OP_ROOT && long64 && r->cpl == 0) {
         /* Only the pointer read from the operand (VMXON/VMCLEAR/VMPTRLD) and the INVEPT EPTP are compared with
-         * MAXPHYADDR; the other pointers are in the runner's RAM by construction. */
-        int ok = !has_op || !vi_canonical(lin);
+         * MAXPHYADDR; the other pointers are in the runner's RAM by construction. VMXON outside VMX operation below. */
+        int ok = !has_op || !vi_canonical(lin) || insn == VI_VMPTRST || insn == VI_INVVPID || rw;
         if (!ok) {
-            uint64_t x = 0;
-            int found = 0;
             for (uint32_t i = 0; i < r->memory_count; i++)
-                if (r->memory[i].addr == lin) { x = r->memory[i].value; found = 1; }
-            if (insn == VI_VMPTRST || insn == VI_INVVPID) ok = 1;
-            else if (found) ok = vi_width_agnostic(x, r->maxphyaddr, plat_maxphyaddr);
+                if (r->memory[i].addr == lin) ok = vi_width_agnostic(r->memory[i].value, r->maxphyaddr, plat_maxphyaddr);
         }
-        if (!ok) {
-            reply_unsupported(rec, "the vector's MAXPHYADDR differs from this processor's and decides the outcome");
-            return;
-        }
+        if (!ok) { reply_unsupported(rec, "the vector's MAXPHYADDR differs from this processor's and decides the outcome"); return; }
     }
-
-    if (insn == VI_VMCALL && r->current_vmcs_pointer != ~0ULL) {
+    if (r->maxphyaddr != plat_maxphyaddr && op == VI_OP_OUTSIDE && insn == VI_VMXON && long64 && r->cpl == 0 &&
+        has_op && vi_canonical(lin)) {
+        int ok = 0;
+        for (uint32_t i = 0; i < r->memory_count; i++)
+            if (r->memory[i].addr == lin) ok = vi_width_agnostic(r->memory[i].value, r->maxphyaddr, plat_maxphyaddr);
+        if (!ok) { reply_unsupported(rec, "the vector's MAXPHYADDR differs from this processor's and decides the outcome"); return; }
+    }
+    if (op == VI_OP_ROOT && insn == VI_VMCALL && r->current_vmcs_pointer != ~0ULL && long64 && r->cpl == 0) {
         /* Observed: Bochs 2.7 ends the run (exit status 1) here; docs/findings/bochs.md. */
         reply_unsupported(rec, "VMCALL in VMX root operation with a current VMCS ends the Bochs run (docs/findings/bochs.md)");
         return;
     }
-    /* 4. Instruction bytes. */
-    uint8_t *p = vi_code;
-    struct vi_ctx c;
-    memset_(&c, 0, sizeof c);
-    static const uint8_t segpfx[6] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
-    if (r->flags & VI_FLAG_MOV_SS) { *p++ = 0x8c; *p++ = 0xd0; *p++ = 0x8e; *p++ = 0xd0; }   /* mov eax, ss; mov ss, eax */
-    int rex_used = 0;
-    unsigned reg = 0;
-    switch (insn) {
-    case VI_VMXOFF: *p++ = 0x0f; *p++ = 0x01; *p++ = 0xc4; break;
-    case VI_VMLAUNCH: *p++ = 0x0f; *p++ = 0x01; *p++ = 0xc2; break;
-    case VI_VMRESUME: *p++ = 0x0f; *p++ = 0x01; *p++ = 0xc3; break;
-    case VI_VMCALL: *p++ = 0x0f; *p++ = 0x01; *p++ = 0xc1; break;
-    default: {
-        if (!has_op) { reply_unsupported(rec, "register form of a memory-operand instruction"); return; }
-        int bv = (r->flags & VI_FLAG_BASE) != 0, iv = (r->flags & VI_FLAG_INDEX) != 0;
-        unsigned base = r->base & 15, index = r->index & 15, scale = r->scale & 3;
-        if (iv && index == 4) { reply_unsupported(rec, "RSP as an index register cannot be encoded"); return; }
-        int64_t disp = (int64_t)r->displacement;
-        if (disp != (int64_t)(int32_t)disp) { reply_unsupported(rec, "displacement beyond 32 bits"); return; }
-        uint64_t amask = r->address_size == 32 ? 0xffffffffULL : ~0ULL;
-        uint64_t want = (r->offset - (uint64_t)disp) & amask;   /* base + index * 2^scale */
-        reg = insn == VI_VMPTRST ? 7 : 6;
-        if (inv) reg = r->register_operand & 15;
-        uint64_t bval = 0, ival = 0;
-        int fixed_b = inv && bv && base == reg, fixed_i = inv && iv && index == reg;
-        if (fixed_b) bval = r->register_value;
-        if (fixed_i) ival = r->register_value;
-        if (bv && iv && base == index) {
-            /* value * (1 + 2^scale) = want */
-            uint64_t m = 1 + (1ULL << scale);
-            uint64_t v = fixed_b ? bval : want / m;
-            if (((v * m) & amask) != want) { reply_unsupported(rec, "base = index register: no value gives the offset"); return; }
-            bval = ival = v;
-        } else if (bv && !fixed_b) {
-            bval = want - (iv ? (ival << scale) : 0);
-        } else if (iv && !fixed_i) {
-            uint64_t rest = (want - (bv ? bval : 0)) & amask;
-            if (rest & ((1ULL << scale) - 1)) { reply_unsupported(rec, "the index cannot give the offset"); return; }
-            ival = rest >> scale;
-        }
-        uint64_t ea = ((bv ? bval : 0) + (iv ? ival << scale : 0) + (uint64_t)disp) & amask;
-        if (ea != (r->offset & amask)) { reply_unsupported(rec, "the register operand doubles as base/index with another value"); return; }
-        if (bv) c.gpr[base] = bval;
-        if (iv) c.gpr[index] = ival;
-        if (r->segment > 5) { reply_error(rec, "malformed record, segment", r->segment); return; }
-        *p++ = segpfx[r->segment];
-        if (r->address_size == 32) *p++ = 0x67;
-        if (insn == VI_VMCLEAR || inv) *p++ = 0x66;
-        if (insn == VI_VMXON) *p++ = 0xf3;
-        uint8_t rex = 0x40 | ((reg & 8) ? 4 : 0) | ((iv && (index & 8)) ? 2 : 0) | ((bv && (base & 8)) ? 1 : 0);
-        if (rex != 0x40) { *p++ = rex; rex_used = 1; }
-        *p++ = 0x0f;
-        if (inv) { *p++ = 0x38; *p++ = insn == VI_INVEPT ? 0x80 : 0x81; }
-        else *p++ = 0xc7;
-        /* ModRM with SIB: mod 10 (disp32) with a base, mod 00 + base 101 (disp32, no base) without. */
-        *p++ = (uint8_t)(((bv ? 2 : 0) << 6) | ((reg & 7) << 3) | 4);
-        *p++ = (uint8_t)((scale << 6) | ((iv ? index & 7 : 4) << 3) | (bv ? base & 7 : 5));
-        uint32_t d32 = (uint32_t)disp;
-        for (int i = 0; i < 4; i++) *p++ = (uint8_t)(d32 >> (8 * i));
-        if (inv) c.gpr[reg] = r->register_value;
-        break;
-    }
-    }
-    (void)rex_used;
-    /* jmp [rip+0]; .quad vi_done */
-    *p++ = 0xff; *p++ = 0x25; *p++ = 0; *p++ = 0; *p++ = 0; *p++ = 0;
-    uint64_t done = (uint64_t)vi_done;
-    for (int i = 0; i < 8; i++) *p++ = (uint8_t)(done >> (8 * i));
-
-    /* 5. Memory addresses the runner must write: in its free RAM, or non-canonical (never accessed). */
+    /* 4. Memory addresses the runner must write: in its free RAM, or non-canonical (never accessed). */
     for (uint32_t i = 0; i < r->memory_count; i++) {
         uint64_t a = r->memory[i].addr;
         if (vi_canonical(a) && !vi_in_ram(a, 8)) { reply_unsupported(rec, "memory outside the runner's free RAM"); return; }
     }
-    if (!vi_in_ram(r->vmxon_pointer, 4096) || (r->vmxon_pointer & 0xfff) ||
-        (r->current_vmcs_pointer != ~0ULL && (!vi_in_ram(r->current_vmcs_pointer, 4096) || (r->current_vmcs_pointer & 0xfff)))) {
+    if (op != VI_OP_OUTSIDE && (!vi_in_ram(r->vmxon_pointer, 4096) || (r->vmxon_pointer & 0xfff) ||
+        (r->current_vmcs_pointer != ~0ULL && (!vi_in_ram(r->current_vmcs_pointer, 4096) || (r->current_vmcs_pointer & 0xfff))))) {
         reply_unsupported(rec, "VMXON region or current VMCS outside the runner's free RAM");
         return;
     }
+    if (op == VI_OP_NON_ROOT) { vi_non_root(r, lin); return; }
 
-    /* 6. VMX state: leave the runner's VMX operation, enter the vector's. */
+    /* 5. Instruction bytes, then UD2 (completion). */
+    struct vi_gen g;
+    uint8_t *p = vi_encode(r, vi_code, long64, &g, &why);
+    if (!p) { reply_unsupported(rec, why); return; }
+    vi_trap_rip = (uint64_t)p;
+    *p++ = 0x0f; *p++ = 0x0b;
+    if (!long64 && (vi_trap_rip >> 32)) { reply_error(rec, "generated code above 4 GiB", vi_trap_rip); return; }
+
+    /* 6. VMX state: leave the runner's VMX operation, enter the vector's (root). */
     __asm__ volatile("vmxoff" ::: "cc", "memory");
-    *(uint32_t *)r->vmxon_pointer = vmcs_revision;
-    int in_vmx = 0;
-    int st = vmxon(r->vmxon_pointer);
-    const char *setup_err = 0;
+    int in_vmx = 0, st;
+    const char *setup_err = 0, *setup_unsup = 0;
     uint64_t setup_val = 0;
-    if (st) { setup_err = "VMXON of the vector's VMXON region failed, status"; setup_val = (uint64_t)st; goto restore; }
-    in_vmx = 1;
-    if (r->current_vmcs_pointer != ~0ULL) {
-        uint64_t cur = r->current_vmcs_pointer;
-        memset_((void *)cur, 0, 4096);
-        *(uint32_t *)cur = vmcs_revision;
-        if (vmclear(cur) || vmptrld(cur)) { setup_err = "VMCLEAR/VMPTRLD of the current VMCS failed"; goto restore; }
-        if (r->flags & VI_FLAG_LAUNCHED) {
-            struct batch_record fake;
-            memset_(&fake, 0, sizeof fake);
-            fake.instruction = BATCH_INSN_RDMSR;
-            fake.ecx = 0x10;
-            struct guest_gprs g = { 0, 0, 0 };
-            uint64_t grip;
-            build_in_current = 1;
-            int b = build_vmcs(&fake, &g, &grip);
-            build_in_current = 0;
-            if (b) { setup_err = "building the launched VMCS failed"; setup_val = (uint64_t)-b; goto restore; }
-            int l = vmx_launch(&g);
-            if (l) { setup_err = "launching the trivial guest failed, status"; setup_val = (uint64_t)l; goto restore; }
-            uint64_t reason = vmread(VMCS_VM_EXIT_REASON);
-            if (reason & 0x80000000U) { setup_err = "the trivial guest's VM entry failed, reason"; setup_val = reason; goto restore; }
+    if (op == VI_OP_ROOT) {
+        *(uint32_t *)r->vmxon_pointer = vmcs_revision;
+        st = vmxon(r->vmxon_pointer);
+        if (st) { setup_err = "VMXON of the vector's VMXON region failed, status"; setup_val = (uint64_t)st; goto restore; }
+        in_vmx = 1;
+        if (r->current_vmcs_pointer != ~0ULL) {
+            uint64_t cur = r->current_vmcs_pointer;
+            memset_((void *)cur, 0, 4096);
+            *(uint32_t *)cur = vmcs_revision;
+            if (vmclear(cur) || vmptrld(cur)) { setup_err = "VMCLEAR/VMPTRLD of the current VMCS failed"; goto restore; }
+            if (r->flags & VI_FLAG_LAUNCHED) {
+                struct batch_record fake;
+                memset_(&fake, 0, sizeof fake);
+                fake.instruction = BATCH_INSN_RDMSR;
+                fake.ecx = 0x10;
+                struct guest_gprs gg = { 0, 0, 0 };
+                uint64_t grip;
+                build_in_current = 1;
+                int b = build_vmcs(&fake, &gg, &grip);
+                build_in_current = 0;
+                if (b) { setup_err = "building the launched VMCS failed"; setup_val = (uint64_t)-b; goto restore; }
+                int l = vmx_launch(&gg);
+                if (l) { setup_err = "launching the trivial guest failed, status"; setup_val = (uint64_t)l; goto restore; }
+                uint64_t reason = vmread(VMCS_VM_EXIT_REASON);
+                if (reason & 0x80000000U) { setup_err = "the trivial guest's VM entry failed, reason"; setup_val = reason; goto restore; }
+            }
+            if (rw && vi_encoding_valid(r->register_value)) {
+                setup_unsup = vi_set_field(r->register_value, r->field_value);
+                if (setup_unsup) goto restore;
+            }
         }
     }
-    /* Vector memory; the words a VMPTRST stores into start as 0 unless the vector gives them. */
-    uint64_t w0 = lin & ~7ULL, w1 = (lin + 7) & ~7ULL;
-    if (insn == VI_VMPTRST && vi_canonical(lin)) { *(uint64_t *)w0 = 0; *(uint64_t *)w1 = 0; }
-    for (uint32_t i = 0; i < r->memory_count; i++)
-        if (vi_canonical(r->memory[i].addr)) *(uint64_t *)r->memory[i].addr = r->memory[i].value;
+    /* Vector memory; the words a VMPTRST/VMREAD stores into start as 0 unless the vector gives them. */
+    int stores = (insn == VI_VMPTRST || insn == VI_VMREAD) && has_op && long64 && vi_canonical(lin);
+    uint64_t w0 = lin & ~7ULL, w1 = (lin + len - 1) & ~7ULL;
+    vi_write_memory(r, lin, len, op == VI_OP_ROOT ? r->current_vmcs_pointer : ~0ULL);
     uint64_t before0 = 0, before1 = 0;
-    if (insn == VI_VMPTRST && vi_canonical(lin)) { before0 = *(uint64_t *)w0; before1 = *(uint64_t *)w1; }
+    if (stores) { before0 = *(uint64_t *)w0; before1 = *(uint64_t *)w1; }
 
-    /* 7. Execute. */
+    /* 7. Execute: vi_gdt, the ring's data segments, the vector's CR0/CR4, FS/GS base, then IRETQ into the code. */
+    struct vi_ctx c;
+    memset_(&c, 0, sizeof c);
+    for (int i = 0; i < 16; i++) c.gpr[i] = g.gpr[i];
+    c.rflags_in = r->rflags | 2;
+    c.code = (uint64_t)vi_code;
+    c.set_host = r->current_vmcs_pointer != ~0ULL && op == VI_OP_ROOT && (insn == VI_VMLAUNCH || insn == VI_VMRESUME);
+    c.cs = long64 ? VI_SEL_CODE64(r->cpl) : VI_SEL_CODE32(r->cpl);
+    c.ss = VI_SEL_DATA(r->cpl);
+    struct desc_ptr gdtr = { sizeof vi_gdt - 1, (uint64_t)vi_gdt };
+    __asm__ volatile("cli; lgdt %0" : : "m"(gdtr));
+    uint16_t ds = VI_SEL_DATA(r->cpl);
+    __asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%fs; mov %0, %%gs" : : "r"(ds));
     WRITE_CR(0, r->cr0);
     WRITE_CR(4, r->cr4);
     if (has_op && r->segment == 4) wrmsr(0xc0000100, r->segment_base);
     if (has_op && r->segment == 5) wrmsr(0xc0000101, r->segment_base);
-    c.gpr[4] = c.gpr[4] ? c.gpr[4] : 0;
-    c.rflags_in = r->rflags;
-    c.code = (uint64_t)vi_code;
-    c.set_host = r->current_vmcs_pointer != ~0ULL && (insn == VI_VMLAUNCH || insn == VI_VMRESUME);
+    vi_cur = &c;
     vi_active = 1;
     int how = vi_exec(&c);
     vi_active = 0;
     __asm__ volatile("cli");
-    wrmsr(0xc0000100, 0);
-    wrmsr(0xc0000101, 0);
     WRITE_CR(4, plat_cr4);
     WRITE_CR(0, plat_cr0);
+    {
+        struct desc_ptr hg = { sizeof host_gdt - 1, (uint64_t)host_gdt };
+        __asm__ volatile("lgdt %0" : : "m"(hg));
+        __asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%ss" : : "r"((uint16_t)HOST_DS));
+        __asm__ volatile("mov %0, %%fs; mov %0, %%gs" : : "r"((uint16_t)0));
+    }
+    wrmsr(0xc0000100, 0);
+    wrmsr(0xc0000101, 0);
+    /* The instruction may have changed the VMX operation: VMXOFF leaves it, VMXON (outside) enters it. */
+    if (how == 0 && insn == VI_VMXOFF && !(c.rflags_out & 0x41)) in_vmx = 0;
+    if (how == 0 && insn == VI_VMXON && op == VI_OP_OUTSIDE && !(c.rflags_out & 0x41)) in_vmx = 1;
+    uint64_t written = 0;
+    int wst = 0;
+    if (how == 0 && insn == VI_VMWRITE && !(c.rflags_out & 0x41)) wst = vi_vmread(r->register_value & ~1ULL, &written);
 
     /* 8. Outcome. */
-    reply_prefix(rec);
     if (how == 2) {
-        puts_("\"outcome\": {\"kind\": \"exception\", \"vector\": ");
-        put_dec(vi_exc_vector);
-        puts_(", \"error_code\": \"");
-        put_hex(vi_exc_error);
-        puts_("\"}}\n");
-    } else if (how == 1) {
+        vi_reply_exception(rec, vi_exc_vector, vi_exc_error);
+        goto restore;
+    }
+    reply_prefix(rec);
+    if (how == 1) {
         /* A VM exit of the guest after VMLAUNCH/VMRESUME (or a VM-entry failure): the VM-entry checks were reached. */
         if (insn == VI_VMLAUNCH || insn == VI_VMRESUME) puts_("\"outcome\": {\"kind\": \"vm-entry-checks\"}}\n");
         else { puts_("\"error\": \"unexpected VM exit, reason "); put_hex(vmread(VMCS_VM_EXIT_REASON)); puts_("\"}\n"); }
-    } else {
-        uint64_t f = c.rflags_out;
-        if (f & 1) {
-            puts_("\"outcome\": {\"kind\": \"vmfail-invalid\", ");
-            vi_reply_flags(f);
-            puts_("}}\n");
-        } else if (f & 0x40) {
-            uint64_t e = vmread(VMCS_VM_INSTRUCTION_ERROR);
-            if ((insn == VI_VMLAUNCH || insn == VI_VMRESUME) && (e == 7 || e == 8)) {
-                puts_("\"outcome\": {\"kind\": \"vm-entry-checks\"}}\n");
-            } else {
-                puts_("\"outcome\": {\"kind\": \"vmfail-valid\", \"vm_instruction_error\": ");
-                put_dec(e);
-                puts_(", ");
-                vi_reply_flags(f);
-                puts_("}}\n");
-            }
-        } else if (insn == VI_VMLAUNCH || insn == VI_VMRESUME) {
-            puts_("\"error\": \"VMLAUNCH/VMRESUME fell through without a VM exit, rflags ");
-            put_hex(f);
-            puts_("\"}\n");
+        goto restore;
+    }
+    uint64_t f = c.rflags_out;
+    if (f & 1) {
+        puts_("\"outcome\": {\"kind\": \"vmfail-invalid\", ");
+        vi_reply_flags(f);
+        puts_("}}\n");
+    } else if (f & 0x40) {
+        uint64_t e = vmread(VMCS_VM_INSTRUCTION_ERROR);
+        if ((insn == VI_VMLAUNCH || insn == VI_VMRESUME) && (e == 7 || e == 8)) {
+            puts_("\"outcome\": {\"kind\": \"vm-entry-checks\"}}\n");
         } else {
-            puts_("\"outcome\": {\"kind\": \"vmsucceed\", ");
+            puts_("\"outcome\": {\"kind\": \"vmfail-valid\", \"vm_instruction_error\": ");
+            put_dec(e);
+            puts_(", ");
             vi_reply_flags(f);
-            if (insn == VI_VMXOFF) {
-                in_vmx = 0;
-                puts_(", \"vmx_operation\": \"outside\"");
-            } else {
-                uint64_t cur = 0;
-                __asm__ volatile("vmptrst %0" : "=m"(cur) : : "memory");
-                puts_(", \"vmx_operation\": \"root\", \"current_vmcs_pointer\": \"");
-                put_hex(cur);
-                puts_("\"");
-            }
-            if (insn == VI_VMPTRST) {
-                puts_(", \"memory\": {");
-                int n = 0;
-                if (vi_canonical(lin)) {
-                    uint64_t a0 = *(uint64_t *)w0, a1 = *(uint64_t *)w1;
-                    if (a0 != before0) { puts_("\""); put_hex(w0); puts_("\": \""); put_hex(a0); puts_("\""); n++; }
-                    if (w1 != w0 && a1 != before1) { puts_(n ? ", \"" : "\""); put_hex(w1); puts_("\": \""); put_hex(a1); puts_("\""); }
-                }
-                puts_("}");
-            }
             puts_("}}\n");
         }
+    } else if (insn == VI_VMLAUNCH || insn == VI_VMRESUME) {
+        puts_("\"error\": \"VMLAUNCH/VMRESUME fell through without a VM exit, rflags ");
+        put_hex(f);
+        puts_("\"}\n");
+    } else if (wst) {
+        puts_("\"error\": \"VMREAD of the written field failed, status ");
+        put_dec((uint64_t)wst);
+        puts_("\"}\n");
+    } else {
+        puts_("\"outcome\": {\"kind\": \"vmsucceed\", ");
+        vi_reply_flags(f);
+        if (insn == VI_VMXOFF) {
+            puts_(", \"vmx_operation\": \"outside\"");
+        } else {
+            uint64_t cur = 0;
+            __asm__ volatile("vmptrst %0" : "=m"(cur) : : "memory");
+            puts_(", \"vmx_operation\": \"root\", \"current_vmcs_pointer\": \"");
+            put_hex(cur);
+            puts_("\"");
+        }
+        if (stores) vi_put_memory_changes(lin, len, before0, before1);
+        if (insn == VI_VMREAD && g.reg_dest >= 0) {
+            puts_(", \"destination_value\": \"");
+            put_hex(c.gpr_out[g.reg_dest]);
+            puts_("\"");
+        }
+        if (insn == VI_VMWRITE) {
+            puts_(", \"field_value\": \"");
+            put_hex(written);
+            puts_("\"");
+        }
+        puts_("}}\n");
     }
 
 restore:
-    if (setup_err) {
-        if (in_vmx) __asm__ volatile("vmxoff" ::: "cc", "memory");
-        in_vmx = 0;
+    if (setup_err || setup_unsup) {
         WRITE_CR(4, plat_cr4);
         WRITE_CR(0, plat_cr0);
-        reply_error(rec, setup_err, setup_val);
+        if (setup_err) reply_error(rec, setup_err, setup_val);
+        else reply_unsupported(rec, setup_unsup);
     }
     if (in_vmx) __asm__ volatile("vmxoff" ::: "cc", "memory");
+    WRITE_CR(4, plat_cr4);
+    *(uint32_t *)vmxon_region = vmcs_revision;
+    st = vmxon((uint64_t)vmxon_region);
+    if (st) fatal("re-VMXON of the runner's region failed, status", (uint64_t)st, 0);
+}
+
+/* ------------------------------------------------------------------------------------------------ non-root */
+
+#define PROC_ACTIVATE_SECONDARY (1U << 31)
+#define PROC2_VMCS_SHADOWING    (1U << 14)
+
+/* The vector's instruction in a guest (VMX non-root operation) of the vector's current VMCS. SDM Vol. 3C 26.1.2/26.1.3
+ * (which instructions exit), 28.2.1 (exit qualification: the displacement, 0 without an operand), 28.2.4 (instruction
+ * information), 25.6.3 (exception bitmap: all ones, so a #UD or #GP of the guest is a VM exit with reason 0), 25.10
+ * (VMCS shadowing: VMREAD/VMWRITE that do not exit access the shadow VMCS named by the VMCS link pointer). */
+static void vi_non_root(const struct batch_vi_record *r, uint64_t lin) {
+    const struct batch_record *rec = (const struct batch_record *)r;
+    unsigned insn = r->instruction;
+    int long64 = r->mode == VI_MODE_64, rw = insn == VI_VMREAD || insn == VI_VMWRITE;
+    int has_op = (r->flags & VI_FLAG_OPERAND) != 0;
+    uint64_t cur = r->current_vmcs_pointer, link = ~0ULL, rbm = 0, wbm = 0;
+    int shadow = rw && (r->flags & VI_FLAG_SHADOWING);
+    uint64_t len = (rw && !long64) ? 4 : (insn == VI_INVEPT || insn == VI_INVVPID) ? 16 : 8;
+    const char *why = 0;
+    if (cur == ~0ULL) { reply_unsupported(rec, "VMX non-root operation without a current VMCS"); return; }
+    if (shadow) {
+        if (!((cap_proc >> 63) & 1) || !((cap_proc2 >> 32) & PROC2_VMCS_SHADOWING)) {
+            reply_unsupported(rec, "\"VMCS shadowing\" is not allowed on this processor");
+            return;
+        }
+        link = r->vmcs_link_pointer;
+        rbm = r->vmread_bitmap;
+        wbm = r->vmwrite_bitmap;
+        if ((rbm & 0xfff) || (wbm & 0xfff) || !vi_in_ram(rbm, 4096) || !vi_in_ram(wbm, 4096) ||
+            (link != ~0ULL && ((link & 0xfff) || !vi_in_ram(link, 4096)))) {
+            reply_unsupported(rec, "VMREAD/VMWRITE bitmap or VMCS link pointer outside the runner's free RAM or unaligned");
+            return;
+        }
+    }
+    /* Guest code: MOV imm64 into each register the vector determines (64-bit mode; in compatibility mode every
+     * instruction but VMCALL causes #UD before its operands matter, and VMCALL exits), the instruction, for a VMREAD
+     * to a register MOV RAX, Reg1 (VM exits keep the GPRs), then VMCALL (exit reason 18 marks completion). */
+    struct vi_gen g;
+    uint8_t ins[48];
+    uint8_t *e = vi_encode(r, ins, long64, &g, &why);
+    if (!e) { reply_unsupported(rec, why); return; }
+    uint8_t *p = vi_code;
+    if (long64) {
+        for (unsigned k = 0; k < 16; k++) {
+            if (!(g.set >> k & 1)) continue;
+            *p++ = (uint8_t)(0x48 | (k >= 8 ? 1 : 0));
+            *p++ = (uint8_t)(0xb8 + (k & 7));
+            for (int i = 0; i < 8; i++) *p++ = (uint8_t)(g.gpr[k] >> (8 * i));
+        }
+    }
+    /* The instruction's own address (after MOV SS's four bytes): where a fault or a VM exit must be reported. */
+    uint64_t insn_rip = (uint64_t)p + ((r->flags & VI_FLAG_MOV_SS) ? 4 : 0);
+    for (uint8_t *q = ins; q < e; q++) *p++ = *q;
+    if (insn == VI_VMREAD && g.reg_dest > 0 && long64) {
+        unsigned d = (unsigned)g.reg_dest;
+        *p++ = (uint8_t)(0x48 | (d >= 8 ? 4 : 0));
+        *p++ = 0x89;
+        *p++ = (uint8_t)(0xc0 | ((d & 7) << 3));
+    }
+    uint64_t vmcall_rip = (uint64_t)p;
+    *p++ = 0x0f; *p++ = 0x01; *p++ = 0xc1;
+    (void)insn_rip;
+
+    __asm__ volatile("vmxoff" ::: "cc", "memory");
+    const char *err = 0, *unsup = 0;
+    uint64_t errv = 0;
+    int st;
+    *(uint32_t *)r->vmxon_pointer = vmcs_revision;
+    st = vmxon(r->vmxon_pointer);
+    if (st) { err = "VMXON of the vector's VMXON region failed, status"; errv = (uint64_t)st; goto out_novmx; }
+    memset_((void *)cur, 0, 4096);
+    if (shadow) {
+        memset_((void *)rbm, 0, 4096);
+        memset_((void *)wbm, 0, 4096);
+        if (link != ~0ULL) memset_((void *)link, 0, 4096);
+    }
+    int stores = insn == VI_VMREAD && has_op && long64 && vi_canonical(lin) && vi_in_ram(lin, len);
+    uint64_t w0 = lin & ~7ULL, w1 = (lin + len - 1) & ~7ULL, before0 = 0, before1 = 0;
+    vi_write_memory(r, lin, len, ~0ULL);
+    *(uint32_t *)cur = vmcs_revision;
+    if (stores) { before0 = *(uint64_t *)w0; before1 = *(uint64_t *)w1; }
+    if (shadow && link != ~0ULL) {
+        /* VM entry with "VMCS shadowing" checks the shadow VMCS's revision and shadow-VMCS indicator (SDM 27.2.1.1... 27.3.1.5). */
+        uint32_t rev = *(uint32_t *)link;
+        if (rev != (vmcs_revision | 0x80000000U)) { unsup = "the shadow VMCS region's first word does not pass VM entry (revision | bit 31)"; goto out; }
+        if (vmclear(link) || vmptrld(link)) { err = "VMCLEAR/VMPTRLD of the shadow VMCS failed"; goto out; }
+        if (vi_encoding_valid(r->register_value)) unsup = vi_set_field(r->register_value, r->field_value);
+        if (vmclear(link)) { err = "VMCLEAR of the shadow VMCS failed"; goto out; }
+        if (unsup) goto out;
+    }
+    if (vmclear(cur) || vmptrld(cur)) { err = "VMCLEAR/VMPTRLD of the current VMCS failed"; goto out; }
+    {
+        struct batch_record fake;
+        memset_(&fake, 0, sizeof fake);
+        fake.instruction = BATCH_INSN_RDMSR;
+        fake.ecx = 0x10;
+        fake.cpl = r->cpl;
+        struct guest_gprs gg = { 0, 0, 0 };
+        uint64_t grip;
+        build_in_current = 1;
+        int b = build_vmcs(&fake, &gg, &grip);
+        build_in_current = 0;
+        if (b) { err = "building the guest's VMCS failed"; errv = (uint64_t)-b; goto out; }
+        int bad = 0;
+        bad |= vi_vmwrite(VMCS_GUEST_RIP, (uint64_t)vi_code);
+        bad |= vi_vmwrite(VMCS_GUEST_RFLAGS, r->rflags | 2);
+        bad |= vi_vmwrite(VMCS_GUEST_CR0, r->cr0);
+        bad |= vi_vmwrite(VMCS_GUEST_CR4, r->cr4);
+        bad |= vi_vmwrite(VMCS_CR0_READ_SHADOW, r->cr0);
+        bad |= vi_vmwrite(VMCS_CR4_READ_SHADOW, r->cr4);
+        if (have_entry_load_efer) bad |= vi_vmwrite(VMCS_GUEST_IA32_EFER, r->efer);
+        bad |= vi_vmwrite(VMCS_GUEST_FS_BASE, has_op && r->segment == 4 ? r->segment_base : 0);
+        bad |= vi_vmwrite(VMCS_GUEST_GS_BASE, has_op && r->segment == 5 ? r->segment_base : 0);
+        if (!long64) {
+            /* Compatibility mode: the guest GDT's 32-bit code segment of the ring (kernel.c guest_tables). */
+            bad |= vi_vmwrite(VMCS_GUEST_CS_SELECTOR, (uint64_t)((0x58 + 8 * r->cpl) | r->cpl));
+            bad |= vi_vmwrite(VMCS_GUEST_CS_AR_BYTES, 0xc09b | (r->cpl << 5));
+        }
+        uint32_t proc = (uint32_t)vmread(VMCS_CPU_BASED_VM_EXEC_CONTROL);
+        if (shadow) {
+            bad |= vi_vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, proc | PROC_ACTIVATE_SECONDARY);
+            uint32_t p2 = adjust(cap_proc2, PROC2_VMCS_SHADOWING, NULL);
+            bad |= vi_vmwrite(VMCS_SECONDARY_VM_EXEC_CONTROL, p2);
+            bad |= vi_vmwrite(VMCS_VMREAD_BITMAP, rbm);
+            bad |= vi_vmwrite(VMCS_VMWRITE_BITMAP, wbm);
+            bad |= vi_vmwrite(VMCS_VMCS_LINK_POINTER, link);
+        }
+        if (bad || vmwrite_failed) { err = "VMWRITE of the guest state failed"; goto out; }
+        int l = vmx_launch(&gg);
+        if (l) { err = "VMLAUNCH of the guest failed, status"; errv = l == 2 ? vmread(VMCS_VM_INSTRUCTION_ERROR) : 0; goto out; }
+        uint64_t reason = vmread(VMCS_VM_EXIT_REASON);
+        if (reason & 0x80000000U) { err = "the guest's VM entry failed, exit reason"; errv = reason; goto out; }
+        reason &= 0xffff;
+        uint64_t grip2 = vmread(VMCS_GUEST_RIP);
+        if (reason == 52) { err = "watchdog: the VMX-preemption timer expired, guest RIP"; errv = grip2; goto out; }
+        if (reason == 0) {
+            uint64_t info = vmread(VMCS_VM_EXIT_INTR_INFO);
+            uint64_t ec = (info & (1U << 11)) ? vmread(VMCS_VM_EXIT_INTR_ERROR_CODE) : 0;
+            if (((info >> 8) & 7) != 3 || grip2 != insn_rip) { err = "unexpected exception or NMI exit, interruption information"; errv = info; goto out; }
+            vi_reply_exception(rec, info & 0xff, ec);
+            goto out;
+        }
+        if (reason == 18 && grip2 == vmcall_rip && insn != VI_VMCALL) {
+            /* The instruction completed in the guest (VMREAD/VMWRITE under VMCS shadowing). */
+            uint64_t f = vmread(VMCS_GUEST_RFLAGS) & ~(1ULL << 16);
+            uint64_t ierr = vmread(VMCS_VM_INSTRUCTION_ERROR);
+            uint64_t written = 0;
+            int wst = 0;
+            if (insn == VI_VMWRITE && !(f & 0x41)) {
+                if (vmptrld(link)) { err = "VMPTRLD of the shadow VMCS after the exit failed"; goto out; }
+                wst = vi_vmread(r->register_value & ~1ULL, &written);
+                if (vmptrld(cur)) { err = "VMPTRLD of the current VMCS after the exit failed"; goto out; }
+                if (wst) { err = "VMREAD of the written shadow field failed, status"; errv = (uint64_t)wst; goto out; }
+            }
+            reply_prefix(rec);
+            if (f & 1) {
+                puts_("\"outcome\": {\"kind\": \"vmfail-invalid\", ");
+                vi_reply_flags(f);
+                puts_("}}\n");
+            } else if (f & 0x40) {
+                puts_("\"outcome\": {\"kind\": \"vmfail-valid\", \"vm_instruction_error\": ");
+                put_dec(ierr);
+                puts_(", ");
+                vi_reply_flags(f);
+                puts_("}}\n");
+            } else {
+                puts_("\"outcome\": {\"kind\": \"vmsucceed\", ");
+                vi_reply_flags(f);
+                puts_(", \"vmx_operation\": \"non-root\", \"current_vmcs_pointer\": \"");
+                put_hex(cur);
+                puts_("\"");
+                if (stores) vi_put_memory_changes(lin, len, before0, before1);
+                if (insn == VI_VMREAD && g.reg_dest >= 0) {
+                    puts_(", \"destination_value\": \"");
+                    put_hex(gg.rax);
+                    puts_("\"");
+                }
+                if (insn == VI_VMWRITE) {
+                    puts_(", \"field_value\": \"");
+                    put_hex(written);
+                    puts_("\"");
+                }
+                puts_("}}\n");
+            }
+            goto out;
+        }
+        if (grip2 != insn_rip) { err = "VM exit not at the instruction, reason"; errv = reason; goto out; }
+        uint64_t q = vmread(VMCS_EXIT_QUALIFICATION);
+        reply_prefix(rec);
+        puts_("\"outcome\": {\"kind\": \"vm-exit\", \"exit_reason\": ");
+        put_dec(reason);
+        puts_(", \"exit_qualification\": \"");
+        put_hex(q);
+        puts_("\"");
+        if (has_op || rw) {
+            puts_(", \"instruction_information\": \"");
+            put_hex(vmread(VMCS_VMX_INSTRUCTION_INFO) & 0xffffffffULL);
+            puts_("\"");
+        }
+        puts_("}}\n");
+    }
+out:
+    __asm__ volatile("vmxoff" ::: "cc", "memory");
+out_novmx:
+    if (err) reply_error(rec, err, errv);
+    else if (unsup) reply_unsupported(rec, unsup);
     *(uint32_t *)vmxon_region = vmcs_revision;
     st = vmxon((uint64_t)vmxon_region);
     if (st) fatal("re-VMXON of the runner's region failed, status", (uint64_t)st, 0);

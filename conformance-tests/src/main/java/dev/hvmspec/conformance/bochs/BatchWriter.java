@@ -20,7 +20,7 @@ import java.util.TreeMap;
 public final class BatchWriter {
 
     public static final int MAGIC = 0x424d5648; // "HVMB"
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     public static final int HEADER_SIZE = 64;
     public static final int RECORD_SIZE = 512;
     public static final int ID_SIZE = 96;
@@ -38,12 +38,30 @@ public final class BatchWriter {
     static final int DOMAIN_VMX_INSTRUCTION = 3;
     /** vmx-instruction instruction codes (runner/src/batch.h VI_*). */
     static final List<String> VI_INSTRUCTIONS = List.of("vmxon", "vmxoff", "vmclear", "vmptrld", "vmptrst", "vmlaunch",
-            "vmresume", "vmcall", "invept", "invvpid");
+            "vmresume", "vmcall", "invept", "invvpid", "vmread", "vmwrite");
+    /**
+     * Every vmx-instruction input key the runner understands. A vector with any other key (a new capability input,
+     * say) is answered unsupported: its outcome may depend on state the runner does not set or check.
+     */
+    static final java.util.Set<String> VI_KNOWN_KEYS = java.util.Set.of("instruction", "mode", "cpl", "vmx_operation", "cr0",
+            "cr4", "efer", "rflags", "a20m", "smx_operation", "dual_monitor_active", "ia32_feature_control", "vmx_basic",
+            "vmx_procbased_ctls2", "cr0_fixed0", "cr0_fixed1", "cr4_fixed0", "cr4_fixed1", "maxphyaddr", "vmxon_pointer",
+            "current_vmcs_pointer", "operand", "memory", "blocking_by_mov_ss", "launch_state", "vmx_ept_vpid_cap",
+            "register_operand", "register_value", "vmx_misc", "field_value", "data_register", "data_value",
+            "vmcs_shadowing", "vmcs_link_pointer", "vmread_bitmap_address", "vmwrite_bitmap_address");
+    static final java.util.Set<String> VI_OPERAND_KEYS = java.util.Set.of("segment", "address_size", "base_valid", "base",
+            "index_valid", "index", "scale", "displacement", "offset", "segment_base", "segment_limit");
+    /** vmx-instruction modes and VMX operations, in the order of the record's fields (runner/src/batch.h VI_MODE_*, VI_OP_*). */
+    static final List<String> VI_MODES = List.of("real", "virtual-8086", "protected", "compatibility", "64-bit");
+    static final List<String> VI_OPERATIONS = List.of("outside", "root", "non-root");
     /** The vmx-instruction record's 64-bit fields from offset 144 (after the operand's three), in order. */
     static final List<String> VI_FIELDS = List.of("cr0", "cr4", "efer", "rflags", "ia32_feature_control", "vmx_basic",
             "vmx_procbased_ctls2", "cr0_fixed0", "cr0_fixed1", "cr4_fixed0", "cr4_fixed1", "vmxon_pointer",
             "current_vmcs_pointer", "vmx_ept_vpid_cap", "register_value");
-    static final int VI_MAX_MEMORY = 13;
+    static final int VI_MAX_MEMORY = 9;
+    /** The version-4 64-bit fields from offset 288, in order. */
+    static final List<String> VI_FIELDS_V4 = List.of("vmx_misc", "field_value", "data_value", "vmcs_link_pointer",
+            "vmread_bitmap_address", "vmwrite_bitmap_address");
     /** The runner's free RAM for vmx-instruction memory (runner/src/vmx_instruction.h VI_RAM_LOW/HIGH). */
     static final long VI_RAM_LOW = 0x1a0000L, VI_RAM_HIGH = 0x80000000L;
     /** cr-access instruction codes, in the order of the record's {@code instruction} field. */
@@ -138,15 +156,31 @@ public final class BatchWriter {
 
     /** Host-side reasons a vmx-instruction vector cannot run on the runner (states it cannot create). */
     static Optional<String> viUnsupported(ObjectNode in) {
-        String op = in.path("vmx_operation").asText();
-        if (op.equals("outside")) return Optional.of("outside VMX operation: not implemented by the runner yet (it stays in VMX root operation)");
-        if (op.equals("non-root")) return Optional.of("VMX non-root operation: not implemented by the runner yet");
-        if (!in.path("mode").asText().equals("64-bit")) {
-            return Optional.of("the runner executes VMX instructions in 64-bit mode only (its VMX root operation)");
+        String insn = in.path("instruction").asText();
+        if (!VI_INSTRUCTIONS.contains(insn)) return Optional.of("the runner does not execute " + insn);
+        for (Iterator<String> it = in.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!VI_KNOWN_KEYS.contains(k)) return Optional.of("input " + k + " is not understood by the runner");
         }
-        if (in.path("cpl").asInt() != 0) return Optional.of("CPL > 0 in VMX root operation: the runner's root mode runs at CPL 0");
+        JsonNode operand = in.path("operand");
+        if (operand.isObject()) {
+            for (Iterator<String> it = operand.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!VI_OPERAND_KEYS.contains(k)) return Optional.of("operand." + k + " is not understood by the runner");
+            }
+        }
+        String op = in.path("vmx_operation").asText();
+        if (!VI_OPERATIONS.contains(op)) return Optional.of("vmx_operation " + op + " is not understood by the runner");
+        String mode = in.path("mode").asText();
+        if (!VI_MODES.contains(mode)) return Optional.of("mode " + mode + " is not understood by the runner");
+        if (!mode.equals("64-bit") && !mode.equals("compatibility")) {
+            return Optional.of("real, virtual-8086 and protected mode: not implemented by the runner yet (it runs in IA-32e mode)");
+        }
         if (in.path("a20m").asBoolean() || in.path("smx_operation").asBoolean() || in.path("dual_monitor_active").asBoolean()) {
             return Optional.of("A20M, SMX operation or the dual-monitor treatment: not available on the runner");
+        }
+        if (in.has("launch_state") && !in.path("launch_state").asText().matches("clear|launched")) {
+            return Optional.of("launch_state " + in.path("launch_state") + " is not understood by the runner");
         }
         JsonNode mem = in.path("memory");
         int n = 0;
@@ -158,17 +192,19 @@ public final class BatchWriter {
             }
         }
         if (n > VI_MAX_MEMORY) return Optional.of("more than " + VI_MAX_MEMORY + " memory words (runner batch limit)");
-        for (String f : List.of("vmxon_pointer", "current_vmcs_pointer")) {
-            long a = hex(in.path(f));
-            if (f.startsWith("current") && a == -1L) continue;
-            if (Long.compareUnsigned(a, VI_RAM_LOW) < 0 || Long.compareUnsigned(a + 4096, VI_RAM_HIGH) > 0) {
-                return Optional.of("VMXON region or current VMCS outside the runner's free RAM (0x1a0000-0x80000000)");
+        if (!op.equals("outside")) {
+            for (String f : List.of("vmxon_pointer", "current_vmcs_pointer")) {
+                long a = hex(in.path(f));
+                if (f.startsWith("current") && a == -1L) continue;
+                if (Long.compareUnsigned(a, VI_RAM_LOW) < 0 || Long.compareUnsigned(a + 4096, VI_RAM_HIGH) > 0) {
+                    return Optional.of("VMXON region or current VMCS outside the runner's free RAM (0x1a0000-0x80000000)");
+                }
             }
         }
         return Optional.empty();
     }
 
-    /** A vmx-instruction record after the id (runner/src/batch.h, struct batch_vi_record). */
+    /** A vmx-instruction record after the id (runner/src/batch.h, struct batch_vi_record, version 4). */
     private static void putViRecord(ByteBuffer b, int start, ObjectNode in) {
         JsonNode o = in.path("operand");
         boolean op = o.isObject();
@@ -176,7 +212,11 @@ public final class BatchWriter {
         b.putInt(VI_INSTRUCTIONS.indexOf(in.path("instruction").asText()) & 0xff);
         b.putInt((op ? 1 : 0) | (o.path("base_valid").asBoolean(false) ? 2 : 0) | (o.path("index_valid").asBoolean(false) ? 4 : 0)
                 | (in.path("blocking_by_mov_ss").asBoolean(false) ? 8 : 0)
-                | (in.path("launch_state").asText("clear").equals("launched") ? 16 : 0));
+                | (in.path("launch_state").asText("clear").equals("launched") ? 16 : 0)
+                | (in.has("data_register") ? 32 : 0)
+                | (in.path("vmcs_shadowing").asBoolean(false) ? 64 : 0)
+                | (in.has("vmx_misc") ? 128 : 0)
+                | (in.has("vmx_ept_vpid_cap") ? 256 : 0));
         b.putInt(in.path("register_operand").asInt(0));
         b.putInt(in.path("maxphyaddr").asInt(0));
         b.putInt(o.path("segment").asInt(0));
@@ -186,11 +226,17 @@ public final class BatchWriter {
         b.putInt(o.path("scale").asInt(0));
         int n = in.path("memory").size();
         b.putInt(Math.min(n, VI_MAX_MEMORY));
+        b.put((byte) VI_MODES.indexOf(in.path("mode").asText()));
+        b.put((byte) in.path("cpl").asInt(0xff));
+        b.put((byte) VI_OPERATIONS.indexOf(in.path("vmx_operation").asText()));
+        b.put((byte) in.path("data_register").asInt(0));
         b.position(start + 144);
         b.putLong(op ? hex(o.path("displacement")) : 0).putLong(op ? hex(o.path("offset")) : 0)
                 .putLong(op ? hex(o.path("segment_base")) : 0);
         for (String f : VI_FIELDS) b.putLong(in.has(f) ? hex(in.path(f)) : 0);
-        b.position(start + 288);
+        for (String f : VI_FIELDS_V4) b.putLong(in.has(f) ? hex(in.path(f)) : 0);
+        b.putInt(op ? (int) hex(o.path("segment_limit")) : 0);
+        b.position(start + 344);
         int k = 0;
         for (Iterator<Map.Entry<String, JsonNode>> it = in.path("memory").fields(); it.hasNext() && k < VI_MAX_MEMORY; k++) {
             Map.Entry<String, JsonNode> e = it.next();

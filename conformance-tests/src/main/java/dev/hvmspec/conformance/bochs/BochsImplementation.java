@@ -130,11 +130,9 @@ public final class BochsImplementation implements Implementation {
                 replies[i] = new Reply.Error("bad " + v.domain() + " input: " + bad.get());
                 continue;
             }
-            // Instructions of the domain that the kernel does not execute yet (VMREAD, VMWRITE) are not bad input.
-            Optional<String> unsupported = v.domain().equals("vmx-instruction")
-                    && !BatchWriter.VI_INSTRUCTIONS.contains(v.input().path("instruction").asText())
-                    ? Optional.of("the runner does not execute " + v.input().path("instruction").asText() + " yet")
-                    : BatchWriter.unsupportedReason(v);
+            // Instructions and inputs of the domain that the runner does not know are not bad input: unsupported
+            // (BatchWriter.viUnsupported).
+            Optional<String> unsupported = BatchWriter.unsupportedReason(v);
             if (unsupported.isPresent()) {
                 replies[i] = new Reply.Unsupported(unsupported.get());
                 continue;
