@@ -191,6 +191,8 @@ public final class EptWalkCases implements DomainCases {
     private Random rnd;
 
     private Input input(W w) {
+        if (w.access.equals("fetch") && w.linear && w.xd) throw new IllegalStateException("fetch through an execute-disable translation: " + w.describe());
+        if (!w.gps && w.lav && !w.linear) throw new IllegalStateException("final access with a linear address but no linear details: " + w.describe());
         if (!bit(w.cap, w.levels == 5 ? 7 : 6)) throw new IllegalStateException("EPTP page-walk length not supported by the cap: " + w.describe());
         if (w.ad && !bit(w.cap, 21)) throw new IllegalStateException("A/D without support: " + w.describe());
         if (!bit(w.cap, 14) && !bit(w.cap, 8)) throw new IllegalStateException("no EPTP memory type");
@@ -255,7 +257,9 @@ public final class EptWalkCases implements DomainCases {
         w.tableBase = ((long) (1 + rnd.nextInt(0x7fff0))) << 12;
         w.user = rnd.nextBoolean();
         w.writable = rnd.nextBoolean();
-        w.xd = rnd.nextBoolean();
+        boolean xd = rnd.nextBoolean();
+        // a fetch through an execute-disable translation faults (#PF) before its final access reaches EPT
+        w.xd = xd && !access.equals("fetch");
         return w.defaults();
     }
 
@@ -341,16 +345,17 @@ public final class EptWalkCases implements DomainCases {
                 for (int v = 0; v < 16; v++) {
                     long low = (v & 7) | ((v & 8) != 0 ? 0x400 : 0);
                     for (int kind = 0; kind < 4; kind++) {
-                        if (kind == 2 && lvl != 1) continue;
+                        // no kind 2: "a fetch without linear details" does not exist (a final access with a valid
+                        // linear address always has them)
+                        if (kind == 2) continue;
                         W w = walk(cap, 46, 4, 1, kind == 3 ? "read" : "fetch");
                         w.mbec = true;
                         w.defaults();
                         w.bits[lvl] = (w.bits[lvl] & ~0x407L) | low;
                         w.user = kind == 0;
-                        if (kind == 2) w.linear = false;
                         add(w, "MBEC: bits 2:0 = " + (v & 7) + ", bit 10 = " + (v >> 3) + " at level " + lvl + ", "
                                 + (kind == 0 ? "user-mode fetch" : kind == 1 ? "supervisor-mode fetch"
-                                        : kind == 2 ? "fetch without linear info (treated as supervisor)" : "read"), B);
+                                        : "read"), B);
                     }
                 }
             }
@@ -662,6 +667,7 @@ public final class EptWalkCases implements DomainCases {
                         w.user = (lin & 1) != 0;
                         w.writable = (lin & 2) != 0;
                         w.xd = (lin & 4) != 0;
+                        if (w.xd && acc.equals("fetch")) continue; // #PF in the guest before EPT (Vol. 3A 5.6)
                         w.nmi = nmi;
                         int lvl = w.leafLevel + rnd.nextInt(5 - w.leafLevel);
                         w.bits[lvl] = (w.bits[lvl] & ~7L) | (acc.equals("read") ? 4 : acc.equals("write") ? 5 : 1);
@@ -682,11 +688,11 @@ public final class EptWalkCases implements DomainCases {
                     w.raw[lvl] = 0L;
                     if (kind == 0) { w.lav = false; w.linear = false; }
                     if (kind == 1) { w.gps = true; w.linear = false; }
-                    if (kind == 2) { w.linear = false; }
+                    if (kind == 2) continue; // "a final access without linear details" does not exist
                     add(w, kind == 0 ? "EPT_QUAL_LINEAR_ADDRESS_VALID" : kind == 1 ? "EPT_QUAL_FINAL_TRANSLATION" : "EPT_QUAL_ADVANCED_INFO",
                             kind == 3 && bit(cap, 22),
                             kind == 0 ? "no linear address: bits 7 and 8 clear" : kind == 1 ? "guest paging-structure access: bit 8 clear"
-                                    : kind == 2 ? "final access without linear details: bits 9-11 undefined" : "final access with linear details",
+                                    : "final access with linear details",
                             NONE);
                 }
             }
