@@ -9,7 +9,7 @@ import java.util.function.Supplier;
 public final class CaseRegistry {
 
     // Suppliers, not instances: a case generator may keep state while it runs, so each generation gets its own.
-    private static final List<Supplier<DomainCases>> ALL = List.of(CrAccessCases::new, EptWalkCases::new, MsrAccessCases::new, VmxInstructionCases::new);
+    private static final List<Supplier<DomainCases>> ALL = List.of(CrAccessCases::new, DescriptorTableCases::new, EptWalkCases::new, MsrAccessCases::new, VmxInstructionCases::new);
 
     private CaseRegistry() {}
 
