@@ -48,6 +48,11 @@ class VectorReplayTest {
     }
 
     @Test
+    void descriptorTable() throws Exception {
+        replay("descriptor-table");
+    }
+
+    @Test
     void vmxInstruction() throws Exception {
         replay("vmx-instruction");
     }
