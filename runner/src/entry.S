@@ -250,6 +250,25 @@ guest_wrmsr:
     vmcall
 2:  jmp 2b
 
+/* ept-walk guests (ept_walk.h): RCX = the linear address under test. A one-byte load or store, then VMCALL; or a
+ * jump to it (the target frame holds HLT). One byte never crosses a page. */
+    .globl ew_guest_read, ew_guest_read_done, ew_guest_write, ew_guest_write_done, ew_guest_fetch
+    .p2align 4
+ew_guest_read:
+    movb    (%rcx), %al
+    vmcall
+ew_guest_read_done:
+3:  jmp 3b
+    .p2align 4
+ew_guest_write:
+    movb    %dl, (%rcx)
+    vmcall
+ew_guest_write_done:
+4:  jmp 4b
+    .p2align 4
+ew_guest_fetch:
+    jmp     *%rcx
+
 /* ---------------------------------------------------------------------------------------------------------
  * int vi_exec(struct vi_ctx *c) (vmx_instruction.h): runs the generated code at c->code with the 16 GPRs
  * c->gpr[0..15] (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15) and RFLAGS c->rflags_in. The code ends with an

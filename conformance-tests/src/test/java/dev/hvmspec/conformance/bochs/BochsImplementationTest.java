@@ -40,7 +40,7 @@ class BochsImplementationTest {
         List<Vector> sample = new ArrayList<>();
         for (int i = 0; i < all.size(); i += 40) sample.add(all.get(i));
         // A vector of another domain must be skipped without running.
-        Vector other = new Vector("ept-walk/X/0001", "ept-walk", List.of(), List.of(), "", List.of(),
+        Vector other = new Vector("no-such-domain/X/0001", "no-such-domain", List.of(), List.of(), "", List.of(),
                 all.get(0).input(), all.get(0).expect(), file, 0);
         sample.add(3, other);
 
