@@ -191,7 +191,7 @@ static int ew_prepare(const struct batch_ept_record *r) {
     ew.leaf = -1;
     ew.gpa = r->gpa & ew_bits(top_shift, 0);   /* top-level index 0 */
     uint64_t table_v = eptp & ew_bits(52, 12);
-    uint64_t table_r = ew_page(table_v >> 12);
+    uint64_t table_r = ew_page(table_v >> 12);   /* 0 only when the pool is full */
     ew.top_table = table_r;
     ew.eptp = (eptp & 0xfff) | table_r;
     for (unsigned lvl = levels; lvl >= 1 && table_r; lvl--) {
@@ -236,7 +236,7 @@ static int ew_prepare(const struct batch_ept_record *r) {
         table_v = next_v;
         table_r = next_r;
     }
-    if (ew_pages.n == EW_POOL_PAGES) {
+    if (!table_r) {
         ew_unsup(r, "the walk needs more runner pages than the pool holds");
         return 0;
     }
