@@ -1,7 +1,7 @@
 /*
- * hvmspec runner batch format, version 4 (see runner/README.md). Version 2 adds the cr-access record, 3 the
- * vmx-instruction record, 4 extends it (mode, CPL, VMX operation, VMREAD/VMWRITE and non-root inputs); msr-access
- * records are laid out as in version 1.
+ * hvmspec runner batch format, version 5 (see runner/README.md). Version 2 adds the cr-access record, 3 the
+ * vmx-instruction record, 4 extends it (mode, CPL, VMX operation, VMREAD/VMWRITE and non-root inputs), 5 adds the
+ * ept-walk record; msr-access records are laid out as in version 1.
  *
  * The host (dev.hvmspec.conformance.bochs.BatchWriter) converts vectors to this fixed-size binary layout; Bochs
  * places each image in guest RAM (optramimage2..4) and the kernel reads the records from there.
@@ -24,7 +24,7 @@
 #define BATCH_IMAGE_STRIDE 0x20000UL    /* one Bochs memory block */
 #define BATCH_IMAGES       3U           /* optramimage2, 3, 4 */
 #define BATCH_MAGIC        0x424d5648U  /* "HVMB" */
-#define BATCH_VERSION      4U
+#define BATCH_VERSION      5U
 #define BATCH_HEADER_SIZE  64U
 #define BATCH_ID_SIZE      96U          /* NUL-padded vector id, at most 95 bytes */
 #define BATCH_RECORD_SIZE  512U
@@ -34,6 +34,7 @@
 #define BATCH_DOMAIN_MSR_ACCESS 1U
 #define BATCH_DOMAIN_CR_ACCESS  2U
 #define BATCH_DOMAIN_VMX_INSTRUCTION 3U
+#define BATCH_DOMAIN_EPT_WALK 4U
 #define BATCH_INSN_RDMSR 0U
 #define BATCH_INSN_WRMSR 1U
 
@@ -155,6 +156,33 @@ struct batch_vi_record {
 } __attribute__((packed));
 
 _Static_assert(offsetof(struct batch_vi_record, memory) == 344, "vi record layout (BatchWriter)");
+/* ept-walk (domain 4, version 5): flags (struct batch_ept_record). */
+#define BATCH_EW_FLAG_PAGING_STRUCTURE (1U << 0)   /* guest_paging_structure */
+#define BATCH_EW_FLAG_LINEAR_VALID     (1U << 1)   /* linear_address_valid */
+#define BATCH_EW_FLAG_LINEAR           (1U << 2)   /* linear present; then bits 3-5 are its members */
+#define BATCH_EW_FLAG_USER             (1U << 3)   /* linear.user */
+#define BATCH_EW_FLAG_WRITABLE         (1U << 4)   /* linear.writable */
+#define BATCH_EW_FLAG_XD               (1U << 5)   /* linear.execute_disable */
+#define BATCH_EW_FLAG_MBEC             (1U << 6)   /* mode_based_execute */
+#define BATCH_EW_FLAG_NMI_IRET         (1U << 7)   /* nmi_unblocking_iret */
+#define BATCH_EW_FLAGS_ALL             0xffU
+#define EW_MAX_MEMORY 16U
+
+struct batch_ept_record {
+    char     id[BATCH_ID_SIZE];
+    uint32_t domain;              /* BATCH_DOMAIN_EPT_WALK */
+    uint32_t access;              /* 0 read, 1 write, 2 fetch */
+    uint32_t flags;               /* BATCH_EW_FLAG_* */
+    uint32_t maxphyaddr;          /* the vector's */
+    uint32_t memory_count;        /* at most EW_MAX_MEMORY */
+    uint8_t  reserved[12];
+    uint64_t eptp, gpa, ept_vpid_cap;                   /* offset 128: the vector's values, unrelocated */
+    uint8_t  reserved2[8];
+    struct { uint64_t addr, value; } memory[EW_MAX_MEMORY];   /* offset 160: the vector's 8-byte words */
+    uint8_t  reserved3[BATCH_RECORD_SIZE - 160 - EW_MAX_MEMORY * 16];
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct batch_ept_record) == BATCH_RECORD_SIZE, "ept record size");
 _Static_assert(sizeof(struct batch_vi_record) == BATCH_RECORD_SIZE, "vi record size");
 _Static_assert(sizeof(struct batch_cr_record) == BATCH_RECORD_SIZE, "cr record size");
 _Static_assert(sizeof(struct batch_header) == BATCH_HEADER_SIZE, "batch header size");

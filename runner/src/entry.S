@@ -250,6 +250,25 @@ guest_wrmsr:
     vmcall
 2:  jmp 2b
 
+/* ept-walk guests (ept_walk.h): RCX = the linear address under test. A one-byte load or store, then VMCALL; or a
+ * jump to it (the target frame holds HLT). One byte never crosses a page. */
+    .globl ew_guest_read, ew_guest_read_done, ew_guest_write, ew_guest_write_done, ew_guest_fetch
+    .p2align 4
+ew_guest_read:
+    movb    (%rcx), %al
+    vmcall
+ew_guest_read_done:
+3:  jmp 3b
+    .p2align 4
+ew_guest_write:
+    movb    %dl, (%rcx)
+    vmcall
+ew_guest_write_done:
+4:  jmp 4b
+    .p2align 4
+ew_guest_fetch:
+    jmp     *%rcx
+
     .bss
     .p2align 12
     .globl pml4, pdpt, pd

@@ -1,5 +1,6 @@
 /*
- * hvmspec runner kernel: executes msr-access and cr-access (cr_access.h) test vectors with real VMX instructions and
+ * hvmspec runner kernel: executes msr-access, cr-access (cr_access.h), vmx-instruction (vmx_instruction.h) and
+ * ept-walk (ept_walk.h) test vectors with real VMX instructions and
  * prints one adapter-protocol reply line per vector on port 0xE9 (Bochs's port_e9_hack; see runner/README.md).
  *
  * Flow: entry.S enters long mode and calls kmain. kmain installs its own GDT/TSS/IDT, checks and enables VMX
@@ -473,10 +474,12 @@ static void reply_other_exit(const struct batch_record *rec, uint64_t reason, ui
 
 #include "cr_access.h"
 #include "vmx_instruction.h"
+#include "ept_walk.h"
 
 static void run_record(const struct batch_record *rec) {
     if (rec->domain == BATCH_DOMAIN_CR_ACCESS) { run_cr_record((const struct batch_cr_record *)rec); return; }
     if (rec->domain == BATCH_DOMAIN_VMX_INSTRUCTION) { run_vi_record((const struct batch_vi_record *)rec); return; }
+    if (rec->domain == BATCH_DOMAIN_EPT_WALK) { run_ew_record((const struct batch_ept_record *)rec); return; }
     if (rec->domain != BATCH_DOMAIN_MSR_ACCESS) { reply_unsupported(rec, "domain not supported by the runner"); return; }
     if (rec->instruction > BATCH_INSN_WRMSR || rec->cpl > 3 || rec->use_msr_bitmaps > 1 ||
         rec->bitmap_entries > BATCH_MAX_BITMAP_ENTRIES) {
@@ -576,8 +579,11 @@ void kmain(void) {
         fatal("bad batch header, magic", h0->magic, 1);
     vmx_setup();
     vi_setup();
+    ew_setup();
     puts_("{\"ready\": true, \"preemption_timer\": ");
     puts_(have_preemption_timer ? "true" : "false");
+    puts_(", \"maxphyaddr\": ");
+    put_dec(ew_maxphyaddr);
     puts_("}\n");
     uint64_t done = 0;
     for (unsigned k = 0; k < BATCH_IMAGES; k++) {

@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Check an implementation against the test vectors: the bundled reference model, or with --adapter any",
             "program speaking the adapter protocol (hvmspec-adapter/1), or with --target bochs[:MODEL] Bochs's VMX",
-            "emulation through the test kernel in runner/ (msr-access and cr-access so far).",
+            "emulation through the test kernel in runner/ (msr-access, cr-access, vmx-instruction, ept-walk).",
             "The last line of output is 'P passed, F failed, S skipped' (F counts failures and errors).",
             "Exit status: 0 when F is 0, 1 otherwise, 2 for bad usage or unreadable vectors."
         })
@@ -65,7 +65,7 @@ final class CheckCommand implements Callable<Integer> {
             description = "Check Bochs (2.7, on PATH) by booting the runner/ test kernel under it. MODEL: haswell"
                     + " (default, corei7_haswell_4770), skylake_x (corei7_skylake_x), icelake (corei7_icelake_u),"
                     + " tigerlake, penryn (core2_penryn_t9600), sandy_bridge (corei7_sandy_bridge_2600k) or a"
-                    + " Bochs CPU model name among those. Domains other than msr-access and cr-access are skipped.")
+                    + " Bochs CPU model name among those. Domains other than msr-access, cr-access, vmx-instruction and ept-walk are skipped.")
     private Optional<String> target = Optional.empty();
 
     @Option(names = "--results", paramLabel = "FILE",

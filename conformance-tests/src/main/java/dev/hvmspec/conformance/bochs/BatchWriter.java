@@ -13,14 +13,14 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Converts msr-access and cr-access vectors to the runner's binary batch format, version 2 (runner/README.md,
- * runner/src/batch.h):
+ * Converts msr-access, cr-access, vmx-instruction and ept-walk vectors to the runner's binary batch format, version 5
+ * (runner/README.md, runner/src/batch.h):
  * up to {@link #IMAGES} images of at most {@link #IMAGE_SIZE} bytes, each a 64-byte header and 512-byte records.
  */
 public final class BatchWriter {
 
     public static final int MAGIC = 0x424d5648; // "HVMB"
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
     public static final int HEADER_SIZE = 64;
     public static final int RECORD_SIZE = 512;
     public static final int ID_SIZE = 96;
@@ -36,6 +36,10 @@ public final class BatchWriter {
     static final int DOMAIN_MSR_ACCESS = 1;
     static final int DOMAIN_CR_ACCESS = 2;
     static final int DOMAIN_VMX_INSTRUCTION = 3;
+    static final int DOMAIN_EPT_WALK = 4;
+    /** ept-walk access codes, in the order of the record's {@code access} field. */
+    static final List<String> EW_ACCESSES = List.of("read", "write", "fetch");
+    static final int EW_MAX_MEMORY = 16;
     /** vmx-instruction instruction codes (runner/src/batch.h VI_*). */
     static final List<String> VI_INSTRUCTIONS = List.of("vmxon", "vmxoff", "vmclear", "vmptrld", "vmptrst", "vmlaunch",
             "vmresume", "vmcall", "invept", "invvpid", "vmread", "vmwrite");
@@ -92,6 +96,10 @@ public final class BatchWriter {
             Optional<String> r = viUnsupported(v.input());
             if (r.isPresent()) return r;
         }
+        if (v.domain().equals("ept-walk")) {
+            Optional<String> r = ewUnsupported(v.input());
+            if (r.isPresent()) return r;
+        }
         if (v.domain().equals("msr-access") && nonZeroBitmapBytes(v.input()).size() > MAX_BITMAP_ENTRIES) {
             return Optional.of("the MSR bitmap has more than " + MAX_BITMAP_ENTRIES + " non-zero bytes (runner batch limit)");
         }
@@ -112,6 +120,11 @@ public final class BatchWriter {
             b.position(start + ID_SIZE);
             if (v.domain().equals("vmx-instruction")) {
                 putViRecord(b, start, in);
+                b.position(start + RECORD_SIZE);
+                continue;
+            }
+            if (v.domain().equals("ept-walk")) {
+                putEwRecord(b, start, in);
                 b.position(start + RECORD_SIZE);
                 continue;
             }
@@ -239,6 +252,60 @@ public final class BatchWriter {
         b.position(start + 344);
         int k = 0;
         for (Iterator<Map.Entry<String, JsonNode>> it = in.path("memory").fields(); it.hasNext() && k < VI_MAX_MEMORY; k++) {
+            Map.Entry<String, JsonNode> e = it.next();
+            b.putLong(hex(e.getKey())).putLong(hex(e.getValue()));
+        }
+    }
+
+    /**
+     * Host-side reasons an ept-walk vector cannot be realized by the runner's guest, whatever the processor: the runner
+     * makes the access with a one-byte load, store or jump of a CPL-0 64-bit guest (runner/README.md "ept-walk").
+     * The processor-dependent reasons (capabilities, MAXPHYADDR, relocation) are the kernel's.
+     */
+    static Optional<String> ewUnsupported(ObjectNode in) {
+        if (in.path("guest_paging_structure").asBoolean()) {
+            return Optional.of("guest paging-structure accesses are not realized by the runner yet");
+        }
+        if (!in.path("linear_address_valid").asBoolean() || !in.path("linear").isObject()) {
+            return Optional.of("an access without a guest linear address (exit-qualification bit 7 clear) is not realized by the runner");
+        }
+        if (in.path("mode_based_execute").asBoolean()) {
+            return Optional.of("mode-based execute control for EPT is not realized by the runner (no Bochs 2.7 model offers it)");
+        }
+        if (in.path("nmi_unblocking_iret").asBoolean()) {
+            return Optional.of("an access during an IRET that unblocks NMIs is not realized by the runner");
+        }
+        if (in.path("access").asText().equals("fetch") && in.path("linear").path("execute_disable").asBoolean()) {
+            // SDM Vol. 3A 5.6: with IA32_EFER.NXE = 1 a fetch from an execute-disable translation is a #PF, found by
+            // guest paging before the final access reaches EPT; with NXE = 0 the XD bit is reserved (#PF as well).
+            return Optional.of("a fetch through an execute-disable guest translation faults in guest paging (#PF) before EPT is consulted");
+        }
+        if (in.path("memory").size() > EW_MAX_MEMORY) {
+            return Optional.of("more than " + EW_MAX_MEMORY + " memory words (runner batch limit)");
+        }
+        return Optional.empty();
+    }
+
+    /** An ept-walk record after the id (runner/src/batch.h, struct batch_ept_record). */
+    private static void putEwRecord(ByteBuffer b, int start, ObjectNode in) {
+        JsonNode lin = in.path("linear");
+        b.putInt(DOMAIN_EPT_WALK);
+        b.putInt(EW_ACCESSES.indexOf(in.path("access").asText()) & 0xff);
+        b.putInt((in.path("guest_paging_structure").asBoolean() ? 1 : 0)
+                | (in.path("linear_address_valid").asBoolean() ? 2 : 0)
+                | (lin.isObject() ? 4 : 0)
+                | (lin.path("user").asBoolean(false) ? 8 : 0)
+                | (lin.path("writable").asBoolean(false) ? 16 : 0)
+                | (lin.path("execute_disable").asBoolean(false) ? 32 : 0)
+                | (in.path("mode_based_execute").asBoolean() ? 64 : 0)
+                | (in.path("nmi_unblocking_iret").asBoolean() ? 128 : 0));
+        b.putInt(in.path("maxphyaddr").asInt(0));
+        b.putInt(Math.min(in.path("memory").size(), EW_MAX_MEMORY));
+        b.position(start + 128);
+        b.putLong(hex(in.path("eptp"))).putLong(hex(in.path("gpa"))).putLong(hex(in.path("ept_vpid_cap")));
+        b.position(start + 160);
+        int k = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> it = in.path("memory").fields(); it.hasNext() && k < EW_MAX_MEMORY; k++) {
             Map.Entry<String, JsonNode> e = it.next();
             b.putLong(hex(e.getKey())).putLong(hex(e.getValue()));
         }

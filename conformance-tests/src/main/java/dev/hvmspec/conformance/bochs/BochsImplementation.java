@@ -31,14 +31,14 @@ import java.util.stream.Stream;
  * under Bochs with a batch of vectors, executes each with real VMX instructions and prints one adapter-protocol reply
  * line per vector on port 0xE9, which Bochs copies to its standard output.
  *
- * <p>The msr-access and cr-access domains are run; other domains get {@link Reply.Unsupported}. A boot that ends before replying
+ * <p>The msr-access, cr-access, vmx-instruction and ept-walk domains are run; other domains get {@link Reply.Unsupported}. A boot that ends before replying
  * to all of its vectors (a crash, a timeout, a fatal root-mode exception) gives the first unanswered vector an error
  * reply, and the next boot starts with the vector after it; replies already received are kept.
  */
 public final class BochsImplementation implements Implementation {
 
     public static final String INSTALL_HINT = "apt-get install -y --no-install-recommends bochs bochsbios vgabios";
-    public static final Set<String> DOMAINS = Set.of("msr-access", "cr-access", "vmx-instruction");
+    public static final Set<String> DOMAINS = Set.of("msr-access", "cr-access", "vmx-instruction", "ept-walk");
     public static final String OTHER_DOMAIN = "domain not supported by the Bochs runner yet";
 
     /** Short names accepted by {@code --target bochs:MODEL}, and Bochs 2.7's CPU model names for them. */
@@ -125,7 +125,8 @@ public final class BochsImplementation implements Implementation {
                 continue;
             }
             Optional<String> bad = v.domain().equals("cr-access") ? crInputProblem(v.input())
-                    : v.domain().equals("vmx-instruction") ? viInputProblem(v.input()) : inputProblem(v.input());
+                    : v.domain().equals("vmx-instruction") ? viInputProblem(v.input())
+                    : v.domain().equals("ept-walk") ? ewInputProblem(v.input()) : inputProblem(v.input());
             if (bad.isPresent()) {
                 replies[i] = new Reply.Error("bad " + v.domain() + " input: " + bad.get());
                 continue;
@@ -212,6 +213,35 @@ public final class BochsImplementation implements Implementation {
             if (!in.path(f).asText("").matches(HEX64)) return Optional.of(f + " " + in.path(f));
         }
         if (!in.path("memory").isObject()) return Optional.of("memory " + in.path("memory"));
+        return Optional.empty();
+    }
+
+    /** Schema problems of an ept-walk input (docs/vectors.md 6.3), or empty. */
+    static Optional<String> ewInputProblem(ObjectNode in) {
+        for (String f : List.of("eptp", "gpa", "ept_vpid_cap")) {
+            if (!in.path(f).isTextual() || !in.path(f).asText().matches(HEX64)) return Optional.of(f + " " + in.path(f));
+        }
+        if (!BatchWriter.EW_ACCESSES.contains(in.path("access").asText(""))) return Optional.of("access " + in.path("access"));
+        for (String f : List.of("guest_paging_structure", "linear_address_valid", "mode_based_execute", "nmi_unblocking_iret")) {
+            if (!in.path(f).isBoolean()) return Optional.of(f + " " + in.path(f));
+        }
+        JsonNode lin = in.path("linear");
+        if (!lin.isMissingNode() && !lin.isNull()) {
+            if (!lin.isObject()) return Optional.of("linear " + lin);
+            for (String f : List.of("user", "writable", "execute_disable")) {
+                if (!lin.path(f).isBoolean()) return Optional.of("linear." + f + " " + lin.path(f));
+            }
+        }
+        JsonNode m = in.path("maxphyaddr");
+        if (!m.isInt() || m.asInt() < 32 || m.asInt() > 52) return Optional.of("maxphyaddr " + m);
+        JsonNode mem = in.path("memory");
+        if (!mem.isObject()) return Optional.of("memory " + mem);
+        for (var it = mem.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getKey().matches(HEX64) || !e.getValue().isTextual() || !e.getValue().asText().matches(HEX64)) {
+                return Optional.of("memory entry " + e.getKey() + ": " + e.getValue());
+            }
+        }
         return Optional.empty();
     }
 
