@@ -119,6 +119,8 @@ struct batch_cr_record {
 #define VI_FLAG_SHADOWING  (1U << 6)   /* vmcs_shadowing (non-root VMREAD/VMWRITE) */
 #define VI_FLAG_MISC       (1U << 7)   /* vmx_misc present */
 #define VI_FLAG_EPT_CAP    (1U << 8)   /* vmx_ept_vpid_cap present */
+#define VI_FLAG_FIELD_CAPS (1U << 9)   /* the VMCS-field existence capabilities are present (VMREAD/VMWRITE) */
+#define VI_FLAG_EPTP_SWITCHING (1U << 10) /* vmx_vmfunc bit 0 (the host answers other bits unsupported) */
 #define VI_MAX_MEMORY 9U
 /* mode (version 4) */
 #define VI_MODE_REAL 0U
@@ -152,10 +154,15 @@ struct batch_vi_record {
     uint64_t vmcs_link_pointer, vmread_bitmap, vmwrite_bitmap;
     uint32_t segment_limit, reserved;                                         /* offset 336 */
     struct { uint64_t addr, value; } memory[VI_MAX_MEMORY];   /* offset 344: 8-byte words of physical memory */
-    uint8_t  reserved2[BATCH_RECORD_SIZE - 344 - VI_MAX_MEMORY * 16];
+    /* offset 488 (version 5): with VI_FLAG_FIELD_CAPS, the allowed-1 halves (bits 63:32) of vmx_pinbased_ctls,
+     * vmx_procbased_ctls, vmx_exit_ctls, vmx_entry_ctls, and vmx_procbased_ctls3: all that decides which VMCS fields
+     * exist (SDM Vol. 3D Appendix B). */
+    uint32_t pinbased_allowed1, procbased_allowed1, exit_allowed1, entry_allowed1;
+    uint64_t procbased_ctls3;
 } __attribute__((packed));
 
 _Static_assert(offsetof(struct batch_vi_record, memory) == 344, "vi record layout (BatchWriter)");
+_Static_assert(offsetof(struct batch_vi_record, pinbased_allowed1) == 488, "vi record layout (BatchWriter)");
 /* ept-walk (domain 4, version 5): flags (struct batch_ept_record). */
 #define BATCH_EW_FLAG_PAGING_STRUCTURE (1U << 0)   /* guest_paging_structure */
 #define BATCH_EW_FLAG_LINEAR_VALID     (1U << 1)   /* linear_address_valid */

@@ -230,6 +230,7 @@ static uint64_t cap_pin, cap_proc, cap_exit, cap_entry;   /* allowed-0 in bits 3
 static int have_preemption_timer;
 static int have_entry_load_efer, have_exit_load_efer;
 static uint64_t cap_proc2, cap_ept_vpid;                  /* IA32_VMX_PROCBASED_CTLS2, IA32_VMX_EPT_VPID_CAP (or 0) */
+static uint64_t cap_proc3, cap_vmfunc;                    /* IA32_VMX_PROCBASED_CTLS3, IA32_VMX_VMFUNC (or 0) */
 static uint64_t plat_cr0_fixed0, plat_cr0_fixed1, plat_cr4_fixed0, plat_cr4_fixed1;
 
 /* SDM Vol. 3D A.3-A.5: a control bit may be 0 only if bit X of the capability MSR is 0, may be 1 only if bit 32+X
@@ -285,7 +286,10 @@ static void vmx_setup(void) {
     if (cap_proc >> 63) {
         cap_proc2 = rdmsr(0x48b);
         if (cap_proc2 >> 32 & ((1ULL << 1) | (1ULL << 5))) cap_ept_vpid = rdmsr(0x48c);   /* A.10 */
+        if (cap_proc2 >> 32 & (1ULL << 13)) cap_vmfunc = rdmsr(0x491);   /* A.11: with "enable VM functions" */
     }
+    /* A.3.4: the tertiary controls exist if bit 49 (allowed-1 of "activate tertiary controls") is set. */
+    if (cap_proc >> 49 & 1) cap_proc3 = rdmsr(0x492);
     uint64_t cr4 = READ_CR(4) | (1ULL << 13);   /* CR4.VMXE */
     cr4 = (cr4 | rdmsr(0x488)) & rdmsr(0x489);
     WRITE_CR(4, cr4);

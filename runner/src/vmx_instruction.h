@@ -380,7 +380,11 @@ static void run_vi_record(const struct batch_vi_record *r) {
     if (r->vmx_basic != plat_basic || r->procbased_ctls2 != cap_proc2 || r->cr0_fixed0 != plat_cr0_fixed0 ||
         r->cr0_fixed1 != plat_cr0_fixed1 || r->cr4_fixed0 != plat_cr4_fixed0 || r->cr4_fixed1 != plat_cr4_fixed1 ||
         ((r->flags & VI_FLAG_EPT_CAP) && r->ept_vpid_cap != cap_ept_vpid) ||
-        ((r->flags & VI_FLAG_MISC) && r->vmx_misc != plat_misc)) {
+        ((r->flags & VI_FLAG_MISC) && r->vmx_misc != plat_misc) ||
+        ((r->flags & VI_FLAG_FIELD_CAPS) && (r->pinbased_allowed1 != (uint32_t)(cap_pin >> 32) ||
+            r->procbased_allowed1 != (uint32_t)(cap_proc >> 32) || r->exit_allowed1 != (uint32_t)(cap_exit >> 32) ||
+            r->entry_allowed1 != (uint32_t)(cap_entry >> 32) || r->procbased_ctls3 != cap_proc3 ||
+            !(r->flags & VI_FLAG_EPTP_SWITCHING) != !(cap_vmfunc & 1)))) {
         reply_unsupported(rec, "the vector's VMX capability MSRs differ from this processor's");
         return;
     }

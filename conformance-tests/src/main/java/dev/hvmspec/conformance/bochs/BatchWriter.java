@@ -52,7 +52,8 @@ public final class BatchWriter {
             "vmx_procbased_ctls2", "cr0_fixed0", "cr0_fixed1", "cr4_fixed0", "cr4_fixed1", "maxphyaddr", "vmxon_pointer",
             "current_vmcs_pointer", "operand", "memory", "blocking_by_mov_ss", "launch_state", "vmx_ept_vpid_cap",
             "register_operand", "register_value", "vmx_misc", "field_value", "data_register", "data_value",
-            "vmcs_shadowing", "vmcs_link_pointer", "vmread_bitmap_address", "vmwrite_bitmap_address");
+            "vmcs_shadowing", "vmcs_link_pointer", "vmread_bitmap_address", "vmwrite_bitmap_address",
+            "vmx_pinbased_ctls", "vmx_procbased_ctls", "vmx_procbased_ctls3", "vmx_exit_ctls", "vmx_entry_ctls", "vmx_vmfunc");
     static final java.util.Set<String> VI_OPERAND_KEYS = java.util.Set.of("segment", "address_size", "base_valid", "base",
             "index_valid", "index", "scale", "displacement", "offset", "segment_base", "segment_limit");
     /** vmx-instruction modes and VMX operations, in the order of the record's fields (runner/src/batch.h VI_MODE_*, VI_OP_*). */
@@ -171,6 +172,9 @@ public final class BatchWriter {
     static Optional<String> viUnsupported(ObjectNode in) {
         String insn = in.path("instruction").asText();
         if (!VI_INSTRUCTIONS.contains(insn)) return Optional.of("the runner does not execute " + insn);
+        if (in.has("vmx_vmfunc") && (hex(in.path("vmx_vmfunc")) & ~1L) != 0) {
+            return Optional.of("IA32_VMX_VMFUNC bits other than EPTP switching: the runner compares bit 0 only");
+        }
         for (Iterator<String> it = in.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!VI_KNOWN_KEYS.contains(k)) return Optional.of("input " + k + " is not understood by the runner");
@@ -229,7 +233,9 @@ public final class BatchWriter {
                 | (in.has("data_register") ? 32 : 0)
                 | (in.path("vmcs_shadowing").asBoolean(false) ? 64 : 0)
                 | (in.has("vmx_misc") ? 128 : 0)
-                | (in.has("vmx_ept_vpid_cap") ? 256 : 0));
+                | (in.has("vmx_ept_vpid_cap") ? 256 : 0)
+                | (in.has("vmx_pinbased_ctls") ? 512 : 0)
+                | (in.has("vmx_vmfunc") && (hex(in.path("vmx_vmfunc")) & 1) != 0 ? 1024 : 0));
         b.putInt(in.path("register_operand").asInt(0));
         b.putInt(in.path("maxphyaddr").asInt(0));
         b.putInt(o.path("segment").asInt(0));
@@ -255,6 +261,12 @@ public final class BatchWriter {
             Map.Entry<String, JsonNode> e = it.next();
             b.putLong(hex(e.getKey())).putLong(hex(e.getValue()));
         }
+        // The capabilities that decide which VMCS fields exist: only their allowed-1 halves matter (Appendix B).
+        b.position(start + 488);
+        for (String f : List.of("vmx_pinbased_ctls", "vmx_procbased_ctls", "vmx_exit_ctls", "vmx_entry_ctls")) {
+            b.putInt(in.has(f) ? (int) (hex(in.path(f)) >>> 32) : 0);
+        }
+        b.putLong(in.has("vmx_procbased_ctls3") ? hex(in.path("vmx_procbased_ctls3")) : 0);
     }
 
     /**
