@@ -1,12 +1,40 @@
 /*
- * Kernel entry (32-bit protected mode at 0x100000, from boot.S), long-mode switch, exception stubs,
- * the VM-entry trampoline and a #GP-safe RDMSR.
+ * Kernel entry (32-bit protected mode at 0x100000, from boot.S or a multiboot loader), long-mode switch, exception
+ * stubs, the VM-entry trampoline and a #GP-safe RDMSR.
  */
     .section .text.entry, "ax"
     .code32
     .globl _start
 _start:
+    /* boot.S jumps to the first byte (0x100000); a multiboot loader jumps here too (the header's entry_addr). */
+    jmp     start32
+
+/* Multiboot (version 1) header: 4-byte aligned within the image's first 8 KiB (Multiboot Specification 0.6.96,
+ * 3.1.1). Flag 16 ("address fields valid") makes loaders place the flat image by the fields below instead of reading
+ * ELF program headers, so the same bytes serve as Bochs's optramimage and as a multiboot kernel, and an ELF64 or
+ * ELF32 container works alike. bss_end_addr reaches past the batch images (batch.h: 0x140000 + 3 * 0x20000), so
+ * that the loader keeps modules and its information structure out of the area the kernel copies the modules to
+ * (multiboot.h), and zeroes it. */
+    .p2align 2
+multiboot_header:
+    .long   0x1badb002                  /* magic */
+    .long   0x00010003                  /* flags: 0 modules page-aligned, 1 memory information, 16 address fields */
+    .long   -(0x1badb002 + 0x00010003)  /* checksum */
+    .long   multiboot_header            /* header_addr */
+    .long   _start                      /* load_addr */
+    .long   __load_end                  /* load_end_addr: .text to .data, as in kernel.bin */
+    .long   0x1a0000                    /* bss_end_addr: MB_RESERVED_END in multiboot.h */
+    .long   _start                      /* entry_addr */
+
+start32:
     cli
+    /* A multiboot loader passes EAX = 0x2BADB002 and EBX = the information structure (Multiboot Specification 3.2);
+     * boot.S leaves EAX = 0x100000. Saved in .data before .bss is zeroed; read by multiboot.h. */
+    cmpl    $0x2badb002, %eax
+    jne     1f
+    movl    %eax, mb_magic
+    movl    %ebx, mb_info
+1:
     movl    $boot_stack_top, %esp
     /* Zero .bss: the flat binary does not contain it. */
     movl    $__bss_start, %edi
@@ -320,6 +348,9 @@ vi_restore:
 
     .data
     .p2align 3
+    .globl mb_magic, mb_info
+mb_magic:     .long 0                   /* 0x2BADB002 when a multiboot loader started the kernel */
+mb_info:      .long 0                   /* physical address of its multiboot information structure */
 vi_ctx:       .quad 0
 vi_saved_rsp: .quad 0
 vi_code:      .quad 0
