@@ -4,8 +4,10 @@
  * header with PROBE_MAGIC in place of a batch image 0; `hvmspec probe` boots Bochs with one) or by the word "probe"
  * on the multiboot command line (multiboot.h). Included by kernel.c.
  *
- * The probe changes nothing: no VMXON, IA32_FEATURE_CONTROL is reported as found at boot (the batch path locks it),
- * and every MSR is read with safe_rdmsr, so that an MSR the processor does not have (#GP) is reported as null.
+ * The probe changes nothing: no VMXON, IA32_FEATURE_CONTROL is reported as found at boot (the batch path locks it).
+ * An MSR is read only when the SDM's enumeration says it exists (probe_exists), and then with safe_rdmsr, so that a
+ * #GP is reported as null; the others are listed under not_read. Reading by enumeration matters on emulators: QEMU
+ * (TCG) and Bochs (by default) read an MSR they do not know as 0 instead of raising #GP.
  */
 #define PROBE_MAGIC   0x504d5648U   /* "HVMP" */
 #define PROBE_FORMAT  "hvmspec-profile/1"
@@ -35,6 +37,22 @@ static const struct { uint32_t index; const char *name; } probe_msrs[] = {
     { 0x492, "IA32_VMX_PROCBASED_CTLS3" },
     { 0x493, "IA32_VMX_EXIT_CTLS2" },
 };
+
+/* Whether the MSR exists according to the values read before it (v[i] for probe_msrs[i], 0 when not read or #GP):
+ * SDM Vol. 3D Appendix A. The VMX MSRs need CPUID.1:ECX.VMX (A, introduction); IA32_FEATURE_CONTROL is read
+ * whatever the enumeration (it exists with VMX or SMX; a #GP shows when it does not). */
+static int probe_exists(uint32_t idx, int vmx, const uint64_t *v) {
+    uint64_t basic = v[1], proc = v[3], exitc = v[4], proc2 = v[12];
+    if (idx == 0x3a) return 1;
+    if (!vmx) return 0;
+    if (idx >= 0x48d && idx <= 0x490) return basic >> 55 & 1;                  /* A.1: TRUE_* with BASIC[55] */
+    if (idx == 0x48b) return proc >> 63 & 1;                                     /* A.3.3: "activate secondary controls" */
+    if (idx == 0x48c) return (proc >> 63 & 1) && (proc2 >> 33 & 1 || proc2 >> 37 & 1);   /* A.10: EPT or VPID */
+    if (idx == 0x491) return (proc >> 63 & 1) && (proc2 >> 45 & 1);             /* A.11: "enable VM functions" */
+    if (idx == 0x492) return proc >> 49 & 1;                                     /* A.3.4: "activate tertiary controls" */
+    if (idx == 0x493) return exitc >> 63 & 1;                                    /* A.4.2: "activate secondary controls" */
+    return 1;                                                                    /* 0x480-0x48A */
+}
 
 static void probe_bool(const char *key, int v) {
     puts_(", \"");
@@ -105,30 +123,41 @@ static void __attribute__((noreturn)) probe_run(void) {
     puts_(", \"linear_address_width\": ");
     put_dec(linear);
 
-    /* The TRUE_* MSRs exist only when IA32_VMX_BASIC[55] is 1 (SDM Vol. 3D A.1, A.2): without it they are not read
-     * and are listed under not_read. Every other MSR is read and reported null when RDMSR raises #GP. */
-    uint64_t basic;
-    int true_msrs = safe_rdmsr(0x480, &basic) == 0 && (basic >> 55 & 1);
+    /* In index order, so that each existence condition only looks at MSRs already read. */
+    enum { N = sizeof probe_msrs / sizeof probe_msrs[0] };
+    uint64_t v[N];
+    int state[N];   /* 0 not read, 1 read, 2 #GP */
+    for (unsigned i = 0; i < N; i++) {
+        v[i] = 0;
+        state[i] = 0;
+        if (!probe_exists(probe_msrs[i].index, (ecx1 >> 5) & 1, v)) continue;
+        state[i] = safe_rdmsr(probe_msrs[i].index, &v[i]) == 0 ? 1 : 2;
+        if (state[i] == 2) v[i] = 0;
+    }
     puts_(", \"msrs\": {");
     int first = 1;
-    for (unsigned i = 0; i < sizeof probe_msrs / sizeof probe_msrs[0]; i++) {
-        uint32_t idx = probe_msrs[i].index;
-        if (idx >= 0x48d && idx <= 0x490 && !true_msrs) continue;
+    for (unsigned i = 0; i < N; i++) {
+        if (!state[i]) continue;
         puts_(first ? "\"" : ", \"");
         first = 0;
         puts_(probe_msrs[i].name);
-        uint64_t v;
-        if (safe_rdmsr(idx, &v) == 0) {
+        if (state[i] == 1) {
             puts_("\": \"");
-            put_hex(v);
+            put_hex(v[i]);
             puts_("\"");
         } else {
             puts_("\": null");
         }
     }
     puts_("}, \"not_read\": [");
-    if (!true_msrs) puts_("\"IA32_VMX_TRUE_PINBASED_CTLS\", \"IA32_VMX_TRUE_PROCBASED_CTLS\", "
-                          "\"IA32_VMX_TRUE_EXIT_CTLS\", \"IA32_VMX_TRUE_ENTRY_CTLS\"");
+    first = 1;
+    for (unsigned i = 0; i < N; i++) {
+        if (state[i]) continue;
+        puts_(first ? "\"" : ", \"");
+        first = 0;
+        puts_(probe_msrs[i].name);
+        puts_("\"");
+    }
     puts_("]}\n{\"done\": 0}\n");
     shutdown();
 }
