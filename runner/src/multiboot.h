@@ -23,10 +23,20 @@ _Static_assert(BATCH_ADDR + BATCH_IMAGES * BATCH_IMAGE_STRIDE <= MB_RESERVED_END
 
 #define MB_INFO_CMDLINE (1U << 2)
 #define MB_INFO_MODS    (1U << 3)
+#define MB_INFO_MMAP    (1U << 6)
 
 /* The start of the information structure (Multiboot Specification 3.3); later fields are not used. */
 struct mb_info {
     uint32_t flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr;
+    uint32_t syms[4];
+    uint32_t mmap_length, mmap_addr;
+} __attribute__((packed));
+
+/* A memory-map entry; `size` does not count itself. Type 1 is available RAM. */
+struct mb_mmap_entry {
+    uint32_t size;
+    uint64_t base, length;
+    uint32_t type;
 } __attribute__((packed));
 
 struct mb_module {
@@ -53,6 +63,46 @@ static int mb_has_word(const char *s, const char *word) {
     return 0;
 }
 
+/* The lowest address >= cur not covered by available RAM of the map, and (in *end) where that hole ends, limited to
+ * hi; returns hi when [cur, hi) is all RAM. Entries may come in any order and overlap. */
+static uint64_t mb_hole(const struct mb_info *mi, uint64_t cur, uint64_t hi, uint64_t *end) {
+    uintptr_t first = mi->mmap_addr, last = (uintptr_t)mi->mmap_addr + mi->mmap_length;
+    for (int progress = 1; progress && cur < hi;) {
+        progress = 0;
+        for (uintptr_t p = first; p < last; p += ((const struct mb_mmap_entry *)p)->size + 4) {
+            const struct mb_mmap_entry *e = (const struct mb_mmap_entry *)p;
+            if (e->type == 1 && e->base <= cur && cur < e->base + e->length) { cur = e->base + e->length; progress = 1; }
+        }
+    }
+    if (cur >= hi) return hi;
+    uint64_t next = hi;
+    for (uintptr_t p = first; p < last; p += ((const struct mb_mmap_entry *)p)->size + 4) {
+        const struct mb_mmap_entry *e = (const struct mb_mmap_entry *)p;
+        if (e->type == 1 && e->base > cur && e->base < next) next = e->base;
+    }
+    *end = next;
+    return cur;
+}
+
+/* The kernel writes physical memory the loader knows nothing of: the cr-access guest pages at 0x1000-0x6fff and
+ * everything from 0x100000 to VI_RAM_HIGH (vmx-instruction regions, cr-access code at 32 MiB). On a machine where
+ * part of that is not RAM (too little memory, firmware areas) a warning line names the hole; the records that touch
+ * it may then fail or misbehave. */
+static void mb_check_memory(const struct mb_info *mi) {
+    static const uint64_t ranges[2][2] = { { 0x1000, 0x7000 }, { 0x100000, 0x80000000ULL } };
+    if (!(mi->flags & MB_INFO_MMAP)) return;
+    for (int r = 0; r < 2; r++) {
+        uint64_t cur = ranges[r][0], end = 0;
+        for (int n = 0; n < 8 && (cur = mb_hole(mi, cur, ranges[r][1], &end)) < ranges[r][1]; n++, cur = end) {
+            puts_("{\"warning\": \"not available RAM in the multiboot memory map: ");
+            put_hex(cur);
+            puts_("-");
+            put_hex(end - 1);
+            puts_(", which the runner uses\"}\n");
+        }
+    }
+}
+
 static void mb_memmove(uint8_t *d, const uint8_t *s, uint64_t n) {
     if (d < s) { for (uint64_t i = 0; i < n; i++) d[i] = s[i]; }
     else { while (n--) d[n] = s[n]; }
@@ -70,6 +120,7 @@ static void multiboot_setup(void) {
         mb_exit_qemu = mb_has_word(cmdline, "exit=qemu");
         mb_exit_bochs = mb_has_word(cmdline, "exit=bochs");
     }
+    mb_check_memory(mi);
     uint32_t n = (mi->flags & MB_INFO_MODS) ? mi->mods_count : 0;
     if (n > BATCH_IMAGES) fatal("more multiboot modules than batch images (at most 3), modules", n, 1);
     const struct mb_module *mods = (const struct mb_module *)(uintptr_t)mi->mods_addr;
