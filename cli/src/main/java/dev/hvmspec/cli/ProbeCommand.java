@@ -28,7 +28,8 @@ final class ProbeCommand implements Callable<Integer> {
 
     @Option(names = "--target", required = true, paramLabel = "bochs[:MODEL]",
             description = "Probe Bochs (2.7, on PATH) with this CPU model. MODEL: haswell (default), skylake_x, icelake,"
-                    + " tigerlake, penryn, sandy_bridge, or a Bochs CPU model name among those.")
+                    + " tigerlake, penryn, sandy_bridge, lynnfield, arrandale, ivy_bridge, broadwell, cannonlake"
+                    + " (profiles/README.md), or a Bochs CPU model name among those.")
     private String target;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write the profile to FILE instead of standard output.")
