@@ -52,16 +52,16 @@ class ProbeAndBatchesCommandsTest {
 
     @Test
     void batchesSplitRunnableVectorsIntoImagesAndAnswerTheRestOnTheHost() throws Exception {
-        // 300 msr-access vectors (two images) and 5 ept-walk vectors (a domain the runner does not run).
+        // 300 msr-access vectors (two images) and 5 descriptor-table vectors (a domain the runner does not run).
         List<String> msr = Files.readAllLines(ROOT.resolve("vectors/msr-access.jsonl")).subList(0, 300);
-        List<String> ept = Files.readAllLines(ROOT.resolve("vectors/ept-walk.jsonl")).subList(0, 5);
+        List<String> other = Files.readAllLines(ROOT.resolve("vectors/descriptor-table.jsonl")).subList(0, 5);
         Path vectors = dir.resolve("in");
         Files.createDirectories(vectors);
         Files.write(vectors.resolve("msr-access.jsonl"), msr);
-        Files.write(vectors.resolve("ept-walk.jsonl"), ept);
+        Files.write(vectors.resolve("descriptor-table.jsonl"), other);
         Path out = dir.resolve("out");
         Run r = run("batches", "--vectors", vectors.resolve("msr-access.jsonl").toString(),
-                vectors.resolve("ept-walk.jsonl").toString(), "--out", out.toString());
+                vectors.resolve("descriptor-table.jsonl").toString(), "--out", out.toString());
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).contains("wrote 2 batch files (300 vectors, 1 boot of up to 3 modules)")
                 .contains("host-replies.jsonl (5 vectors)");
@@ -78,7 +78,7 @@ class ProbeAndBatchesCommandsTest {
         List<String> host = Files.readAllLines(out.resolve("host-replies.jsonl"));
         assertThat(host).hasSize(5);
         JsonNode first = new ObjectMapper().readTree(host.get(0));
-        assertThat(first.path("id").asText()).startsWith("ept-walk/");
+        assertThat(first.path("id").asText()).startsWith("descriptor-table/");
         assertThat(first.has("unsupported")).isTrue();
 
         // A second run into the same directory would mix old and new batches: refused in one line.
