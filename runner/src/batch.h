@@ -45,8 +45,19 @@ struct batch_header {
     uint32_t count;         /* records in this image, at most BATCH_RECORDS_PER_IMAGE */
     uint32_t record_size;   /* BATCH_RECORD_SIZE */
     uint32_t first_index;   /* index of the image's first record in the host's vector list (informational) */
-    uint8_t  reserved[44];
+    uint32_t fault_kind;    /* test-only fault injection (BATCH_FAULT_*), 0 in every real batch */
+    uint32_t fault_record;  /* the record of this image (0-based) at which fault_kind strikes instead of running it */
+    uint8_t  reserved[36];
 } __attribute__((packed));
+
+/*
+ * Test-only fault injection (runner/README.md "Fault injection"): the host's tests set it to see that a crash or a
+ * hang costs exactly one vector. Never set from vectors or the command line.
+ */
+#define BATCH_FAULT_NONE         0U
+#define BATCH_FAULT_TRIPLE       1U   /* root mode: IDT limit 0, then UD2: #UD -> #GP -> #DF -> shutdown */
+#define BATCH_FAULT_ROOT_UD      2U   /* root mode: UD2, an unexpected root-mode exception (the fatal line) */
+#define BATCH_FAULT_GUEST_HANG   3U   /* msr-access record whose guest loops forever (the watchdog's case) */
 
 struct batch_bitmap_entry {
     uint16_t offset;        /* byte offset in the 4-KiB MSR bitmap, 0..0xfff */

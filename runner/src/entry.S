@@ -311,6 +311,12 @@ guest_wrmsr:
     wrmsr
     vmcall
 2:  jmp 2b
+/* Test-only fault injection (BATCH_FAULT_GUEST_HANG): a guest that never exits on its own; the VMX-preemption
+ * timer (the watchdog) or the host's boot timeout ends it. */
+    .globl guest_hang
+    .p2align 4
+guest_hang:
+    jmp guest_hang
 
 /* ept-walk guests (ept_walk.h): RCX = the linear address under test. A one-byte load or store, then VMCALL; or a
  * jump to it (the target frame holds HLT). One byte never crosses a page. */

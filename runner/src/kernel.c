@@ -117,7 +117,7 @@ static uint64_t vmread(uint32_t field) {
 /* entry.S */
 extern const uint64_t isr_table[32];
 extern char safe_rdmsr_insn[], safe_rdmsr_fault[];
-extern char guest_rdmsr[], guest_wrmsr[];
+extern char guest_rdmsr[], guest_wrmsr[], guest_hang[];
 extern int safe_rdmsr(uint32_t msr, uint64_t *value);
 struct guest_gprs { uint64_t rax, rcx, rdx; };
 extern int vmx_launch(struct guest_gprs *g);
@@ -339,6 +339,7 @@ static void write_host_state(void) {
 
 /* Builds a fresh VMCS for one record (SDM Vol. 3C 25.4-25.8 for the fields, 27.2-27.3 for the checks). */
 static int build_in_current;   /* vmx-instruction: fill the current VMCS instead of a fresh one in vmcs_region */
+static int inject_hang;        /* BATCH_FAULT_GUEST_HANG: the guest loops at guest_hang instead of the MSR code */
 static int build_vmcs(const struct batch_record *rec, struct guest_gprs *g, uint64_t *guest_rip) {
     if (!build_in_current) {
         memset_(vmcs_region, 0, sizeof vmcs_region);
@@ -422,7 +423,7 @@ static int build_vmcs(const struct batch_record *rec, struct guest_gprs *g, uint
     vmwrite(VMCS_GUEST_GDTR_LIMIT, sizeof guest_gdt - 1);
     vmwrite(VMCS_GUEST_IDTR_BASE, (uint64_t)guest_idt);
     vmwrite(VMCS_GUEST_IDTR_LIMIT, sizeof guest_idt - 1);
-    *guest_rip = (uint64_t)(rec->instruction == BATCH_INSN_WRMSR ? guest_wrmsr : guest_rdmsr);
+    *guest_rip = (uint64_t)(inject_hang ? guest_hang : rec->instruction == BATCH_INSN_WRMSR ? guest_wrmsr : guest_rdmsr);
     vmwrite(VMCS_GUEST_RIP, *guest_rip);
     vmwrite(VMCS_GUEST_RSP, (uint64_t)guest_stack[cpl] + 4096 - 64);
     vmwrite(VMCS_GUEST_RFLAGS, 0x2);
@@ -582,6 +583,42 @@ static void run_record(const struct batch_record *rec) {
     }
 }
 
+/*
+ * Test-only fault injection (batch header fault_kind/fault_record; runner/README.md "Fault injection"): what the
+ * kernel does instead of running the record. The host's tests use it to check that a crash or a hang costs exactly
+ * one vector and that the run resumes after it.
+ */
+static void inject_fault(uint32_t kind, const struct batch_record *rec) {
+    switch (kind) {
+    case BATCH_FAULT_TRIPLE: {
+        /* An IDT limit of 0 puts every gate beyond the limit: the #UD of UD2 becomes #GP, delivering that #GP raises
+         * #GP again (contributory twice: #DF), and a fault while calling the #DF handler is a shutdown, a triple
+         * fault (SDM Vol. 3A 7.10 "Interrupt Descriptor Table (IDT)", 7.15 "Interrupt 8—Double Fault Exception
+         * (#DF)", Table 7-5). In VMX root operation that is not a VM exit (SDM Vol. 3C 26.2 names triple fault as
+         * a VM exit of non-root operation only). */
+        struct desc_ptr idtr = { 0, 0 };
+        __asm__ volatile("cli; lidt %0; ud2" : : "m"(idtr) : "memory");
+        for (;;) __asm__ volatile("hlt");
+    }
+    case BATCH_FAULT_ROOT_UD:
+        /* UD2 raises #UD (SDM Vol. 2B UD2); exception_handler prints the fatal line and shuts down. */
+        __asm__ volatile("ud2");
+        for (;;) __asm__ volatile("cli; hlt");
+    case BATCH_FAULT_GUEST_HANG:
+        if (rec->domain != BATCH_DOMAIN_MSR_ACCESS) {
+            reply_error(rec, "fault injection: a guest hang needs an msr-access record, domain", rec->domain);
+            return;
+        }
+        inject_hang = 1;
+        run_record(rec);
+        inject_hang = 0;
+        return;
+    default:
+        reply_error(rec, "fault injection: unknown fault kind", kind);
+        return;
+    }
+}
+
 void kmain(void) {
     serial_init();
     multiboot_setup();
@@ -609,7 +646,10 @@ void kmain(void) {
         if (h->version != BATCH_VERSION || h->record_size != BATCH_RECORD_SIZE || h->count > BATCH_RECORDS_PER_IMAGE)
             fatal("bad batch image header, image", k, 0);
         const struct batch_record *rec = (const struct batch_record *)((uintptr_t)h + BATCH_HEADER_SIZE);
-        for (uint32_t i = 0; i < h->count; i++, done++) run_record(&rec[i]);
+        for (uint32_t i = 0; i < h->count; i++, done++) {
+            if (h->fault_kind != BATCH_FAULT_NONE && i == h->fault_record) inject_fault(h->fault_kind, &rec[i]);
+            else run_record(&rec[i]);
+        }
     }
     puts_("{\"done\": ");
     put_dec(done);
