@@ -107,11 +107,40 @@ public final class BatchWriter {
         return Optional.empty();
     }
 
+    /**
+     * Test-only fault injection (header fields {@code fault_kind}, {@code fault_record}; runner/src/batch.h
+     * BATCH_FAULT_*, runner/README.md "Fault injection"): what the kernel does instead of running one record. Only
+     * tests set it ({@link BochsImplementation#injectFault}); real batches carry 0.
+     */
+    enum Fault {
+        /** Root mode: IDT limit 0, then UD2; #UD, #GP, #DF, shutdown. */
+        TRIPLE_FAULT(1),
+        /** Root mode: UD2, an unexpected root-mode exception (the kernel's fatal line and shutdown). */
+        ROOT_EXCEPTION(2),
+        /** An msr-access record whose guest loops forever: the VMX-preemption-timer watchdog's (or the host's) case. */
+        GUEST_HANG(3);
+
+        final int code;
+
+        Fault(int code) {
+            this.code = code;
+        }
+    }
+
     /** One image holding {@code vectors} (at most {@link #RECORDS_PER_IMAGE}), the first being vector {@code firstIndex}. */
     public static byte[] image(List<Vector> vectors, int firstIndex) {
+        return image(vectors, firstIndex, null, 0);
+    }
+
+    /** The same with a test-only {@code fault} (null for none) at record {@code faultRecord} of the image. */
+    static byte[] image(List<Vector> vectors, int firstIndex, Fault fault, int faultRecord) {
         if (vectors.size() > RECORDS_PER_IMAGE) throw new IllegalArgumentException("too many records for one image");
+        if (fault != null && (faultRecord < 0 || faultRecord >= vectors.size())) {
+            throw new IllegalArgumentException("fault record " + faultRecord + " is not in the image");
+        }
         ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE + vectors.size() * RECORD_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(MAGIC).putInt(VERSION).putInt(vectors.size()).putInt(RECORD_SIZE).putInt(firstIndex);
+        b.putInt(fault == null ? 0 : fault.code).putInt(fault == null ? 0 : faultRecord);
         b.position(HEADER_SIZE);
         for (Vector v : vectors) {
             int start = b.position();

@@ -115,6 +115,19 @@ public final class BochsImplementation implements Implementation {
         return DOMAINS;
     }
 
+    private BatchWriter.Fault fault;
+    private String faultVectorId;
+
+    /**
+     * Test-only fault injection: the batch that holds the vector {@code vectorId} tells the kernel to do
+     * {@code fault} instead of running it (runner/README.md "Fault injection"). Package-private on purpose: neither
+     * the command line nor a vector can set it. A later boot (after the run resumed) no longer holds that vector.
+     */
+    void injectFault(BatchWriter.Fault fault, String vectorId) {
+        this.fault = Objects.requireNonNull(fault, "fault");
+        this.faultVectorId = Objects.requireNonNull(vectorId, "vectorId");
+    }
+
     /** Boots run so far. */
     public int boots() {
         return boots;
@@ -359,7 +372,10 @@ public final class BochsImplementation implements Implementation {
                         Math.min(batch.size(), (k + 1) * BatchWriter.RECORDS_PER_IMAGE));
                 List<Vector> vs = part.stream().map(vectors::get).toList();
                 Path img = dir.resolve("batch" + k + ".bin");
-                Files.write(img, BatchWriter.image(vs, part.get(0)));
+                int faultAt = -1;
+                for (int i = 0; fault != null && i < vs.size(); i++) if (vs.get(i).id().equals(faultVectorId)) faultAt = i;
+                Files.write(img, faultAt < 0 ? BatchWriter.image(vs, part.get(0))
+                        : BatchWriter.image(vs, part.get(0), fault, faultAt));
                 images.add(img);
             }
             Path rc = dir.resolve("bochsrc");
@@ -392,13 +408,19 @@ public final class BochsImplementation implements Implementation {
         }
     }
 
-    private BootResult parse(List<Vector> vectors, List<Integer> batch, byte[] stdout, String ended, Path err) throws IOException {
+    /**
+     * The replies in one boot's standard output. Every reply must carry the id of the next vector due, so a reply is
+     * never counted twice; a second {@code ready} line (the machine was reset and the floppy boot started the batch
+     * again: Bochs with {@code reset_on_triple_fault=1}, docs/findings/bochs.md) ends the boot there.
+     */
+    BootResult parse(List<Vector> vectors, List<Integer> batch, byte[] stdout, String ended, Path err) throws IOException {
         // Bochs's own messages share stdout; only lines that are JSON objects from the kernel count.
         String text = new String(stdout, StandardCharsets.ISO_8859_1);
         List<Reply> replies = new ArrayList<>();
         String fatal = null;
         boolean setup = false;
         boolean done = false;
+        boolean ready = false;
         for (String line : text.split("\n")) {
             int at = line.indexOf("{\"");
             if (at < 0) continue;
@@ -410,7 +432,13 @@ public final class BochsImplementation implements Implementation {
                 continue; // not ours
             }
             if (node == null || !node.isObject()) continue;
-            if (node.has("id")) {
+            if (node.has("ready")) {
+                if (ready) {
+                    fatal = "the runner started again after " + replies.size() + " replies (the machine was reset)";
+                    break;
+                }
+                ready = true;
+            } else if (node.has("id")) {
                 if (replies.size() >= batch.size()) {
                     fatal = "the runner replied to more vectors than it was given";
                     break;
@@ -435,13 +463,31 @@ public final class BochsImplementation implements Implementation {
         }
         if (replies.size() == batch.size() && done) return new BootResult(replies, "", false);
         String why = fatal != null ? fatal : ended;
+        String errText = err != null && Files.exists(err) ? new String(Files.readAllBytes(err), StandardCharsets.ISO_8859_1) : "";
+        if (fatal == null) {
+            // Bochs's panic message names what ended it (a triple fault: "exception(): 3rd (13) exception with no
+            // resolution"; docs/findings/bochs.md).
+            Optional<String> panic = bochsExitMessage(errText);
+            if (panic.isPresent()) why = why + ": " + panic.get();
+        }
         if (fatal == null && replies.isEmpty()) {
-            String errText = Files.exists(err) ? new String(Files.readAllBytes(err), StandardCharsets.ISO_8859_1) : "";
             why = why + "; no reply at all (stderr: " + tail(errText.replaceAll("(?m)^.*(ALSA|lt_dlhandle|PLUGIN).*\n", ""), 400) + ")";
             setup = !text.contains("{\"ready\"");
         }
         if (replies.size() > batch.size()) replies = replies.subList(0, batch.size());
         return new BootResult(replies, why, setup);
+    }
+
+    /** The message of Bochs's "Bochs is exiting with the following message:" block on its standard error, if any. */
+    static Optional<String> bochsExitMessage(String stderr) {
+        String[] lines = stderr.split("\r?\n");
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (lines[i].contains("Bochs is exiting with the following message:")) {
+                String m = lines[i + 1].replaceFirst("^\\[[^\\]]*\\]\\s*", "").strip();
+                return m.isEmpty() ? Optional.empty() : Optional.of("Bochs: " + tail(m, 300));
+            }
+        }
+        return Optional.empty();
     }
 
     private Reply toReply(Vector v, ObjectNode node) {
