@@ -259,7 +259,9 @@ public final class VmxInstructionCases implements DomainCases {
         String describe() {
             StringBuilder b = new StringBuilder(instr + " in " + mode + " mode, CPL " + cpl + ", " + op
                     + (op.equals("outside") ? " VMX operation" : " operation"));
-            if (operand == null && noOperand(instr)) {
+            if (instr.equals("vmfunc")) {
+                // no operand (0F 01 D4); EAX and ECX are described below
+            } else if (operand == null && noOperand(instr)) {
                 if (current != NONE) b.append(", current VMCS ").append(hex(current));
                 else b.append(", no current VMCS");
                 if (movss != null) b.append(movss ? ", blocking by MOV SS" : ", no blocking by MOV SS");
