@@ -1,13 +1,51 @@
 /*
- * Kernel entry (32-bit protected mode at 0x100000, from boot.S), long-mode switch, exception stubs,
- * the VM-entry trampoline and a #GP-safe RDMSR.
+ * Kernel entry (32-bit protected mode at 0x100000, from boot.S or a multiboot loader), long-mode switch, exception
+ * stubs, the VM-entry trampoline and a #GP-safe RDMSR.
  */
     .section .text.entry, "ax"
     .code32
     .globl _start
 _start:
+    /* boot.S jumps to the first byte (0x100000); a multiboot loader jumps here too (the header's entry_addr). */
+    jmp     start32
+
+/* Multiboot (version 1) header: 4-byte aligned within the image's first 8 KiB (Multiboot Specification 0.6.96,
+ * 3.1.1). Flag 16 ("address fields valid") makes loaders place the flat image by the fields below instead of reading
+ * ELF program headers, so the same bytes serve as Bochs's optramimage and as a multiboot kernel, and an ELF64 or
+ * ELF32 container works alike. bss_end_addr reaches past the batch images (batch.h: 0x140000 + 3 * 0x20000), so
+ * that the loader keeps modules and its information structure out of the area the kernel copies the modules to
+ * (multiboot.h), and zeroes it. */
+    .p2align 2
+multiboot_header:
+    .long   0x1badb002                  /* magic */
+    .long   0x00010003                  /* flags: 0 modules page-aligned, 1 memory information, 16 address fields */
+    .long   -(0x1badb002 + 0x00010003)  /* checksum */
+    .long   multiboot_header            /* header_addr */
+    .long   _start                      /* load_addr */
+    .long   __load_end                  /* load_end_addr: .text to .data, as in kernel.bin */
+    .long   0x1a0000                    /* bss_end_addr: MB_RESERVED_END in multiboot.h */
+    .long   _start                      /* entry_addr */
+
+start32:
     cli
+    /* A multiboot loader passes EAX = 0x2BADB002 and EBX = the information structure (Multiboot Specification 3.2);
+     * boot.S leaves EAX = 0x100000. Saved in .data before .bss is zeroed; read by multiboot.h. */
+    cmpl    $0x2badb002, %eax
+    jne     1f
+    movl    %eax, mb_magic
+    movl    %ebx, mb_info
+1:
     movl    $boot_stack_top, %esp
+    /* The kernel runs in IA-32e mode: without it (CPUID.80000001H:EDX.LM[bit 29], SDM Vol. 2A CPUID) say so in one
+     * line instead of faulting at the switch below. Port 0xE9 only: serial.h has not set COM1 up yet. */
+    movl    $0x80000000, %eax
+    cpuid
+    cmpl    $0x80000001, %eax
+    jb      no_long_mode
+    movl    $0x80000001, %eax
+    cpuid
+    btl     $29, %edx
+    jnc     no_long_mode
     /* Zero .bss: the flat binary does not contain it. */
     movl    $__bss_start, %edi
     movl    $__bss_end, %ecx
@@ -71,6 +109,30 @@ long_entry:
     call    kmain
 3:  hlt
     jmp     3b
+
+no_long_mode:
+    movl    $no_long_mode_msg, %esi
+2:  lodsb
+    testb   %al, %al
+    jz      3f
+    outb    %al, $0xe9
+    jmp     2b
+3:  cmpl    $0x2badb002, mb_magic       /* Bochs's floppy path: end the simulation as kmain's shutdown() does */
+    je      5f
+    movl    $shutdown_msg, %esi
+4:  lodsb
+    testb   %al, %al
+    jz      5f
+    movw    $0x8900, %dx
+    outb    %al, %dx
+    jmp     4b
+5:  cli
+    hlt
+    jmp     5b
+no_long_mode_msg:
+    .asciz  "{\"fatal\": \"no long mode: CPUID.80000001H:EDX.LM[bit 29] is 0, the runner needs IA-32e mode\", \"setup\": true}\n"
+shutdown_msg:
+    .asciz  "Shutdown"
 
     .p2align 3
 boot_gdt:                               /* replaced by the C GDT in kmain */
@@ -268,6 +330,12 @@ ew_guest_write_done:
     .p2align 4
 ew_guest_fetch:
     jmp     *%rcx
+
+    .data
+    .p2align 3
+    .globl mb_magic, mb_info
+mb_magic:     .long 0                   /* 0x2BADB002 when a multiboot loader started the kernel */
+mb_info:      .long 0                   /* physical address of its multiboot information structure */
 
     .bss
     .p2align 12

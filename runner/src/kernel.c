@@ -1,7 +1,9 @@
 /*
  * hvmspec runner kernel: executes msr-access, cr-access (cr_access.h), vmx-instruction (vmx_instruction.h) and
  * ept-walk (ept_walk.h) test vectors with real VMX instructions and
- * prints one adapter-protocol reply line per vector on port 0xE9 (Bochs's port_e9_hack; see runner/README.md).
+ * prints one adapter-protocol reply line per vector on port 0xE9 (Bochs's port_e9_hack; see runner/README.md) and
+ * on COM1 (serial.h). Booted from boot.S under Bochs or by a multiboot loader (multiboot.h); probe.h prints the
+ * platform's capability profile instead when asked.
  *
  * Flow: entry.S enters long mode and calls kmain. kmain installs its own GDT/TSS/IDT, checks and enables VMX
  * (SDM Vol. 3C 24.6 "Discovering Support for VMX", 24.7 "Enabling and Entering VMX Operation"), executes VMXON,
@@ -17,7 +19,9 @@
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
 
-static void putc_(char c) { outb(0xe9, (uint8_t)c); }
+#include "serial.h"
+
+static void putc_(char c) { outb(0xe9, (uint8_t)c); serial_putc(c); }
 static void puts_(const char *s) { while (*s) putc_(*s++); }
 static void put_hex(uint64_t v) {
     char buf[19];
@@ -36,10 +40,16 @@ static void put_dec(uint64_t v) {
     puts_(&buf[i]);
 }
 
-/* Bochs: writing "Shutdown" to port 0x8900 ends the simulation. */
+#include "multiboot.h"
+
+/* Bochs: writing "Shutdown" to port 0x8900 ends the simulation. After a multiboot start only the exit the command
+ * line names is used (multiboot.h); otherwise the kernel halts. */
 static void __attribute__((noreturn)) shutdown(void) {
-    const char *s = "Shutdown";
-    while (*s) outb(0x8900, (uint8_t)*s++);
+    if (!mb_booted || mb_exit_bochs) {
+        const char *s = "Shutdown";
+        while (*s) outb(0x8900, (uint8_t)*s++);
+    }
+    if (mb_exit_qemu) outb(0xf4, 0);
     for (;;) __asm__ volatile("cli; hlt");
 }
 
@@ -475,6 +485,7 @@ static void reply_other_exit(const struct batch_record *rec, uint64_t reason, ui
 #include "cr_access.h"
 #include "vmx_instruction.h"
 #include "ept_walk.h"
+#include "probe.h"
 
 static void run_record(const struct batch_record *rec) {
     if (rec->domain == BATCH_DOMAIN_CR_ACCESS) { run_cr_record((const struct batch_cr_record *)rec); return; }
@@ -569,12 +580,15 @@ static void run_record(const struct batch_record *rec) {
 }
 
 void kmain(void) {
+    serial_init();
+    multiboot_setup();
     host_tables();
     guest_tables();
     /* Mask both PICs: vmx-instruction vectors run with RFLAGS.IF = 1 and the IDT has gates for 0-31 only. */
     outb(0x21, 0xff);
     outb(0xa1, 0xff);
     const struct batch_header *h0 = (const struct batch_header *)BATCH_ADDR;
+    if (mb_probe || h0->magic == PROBE_MAGIC) probe_run();
     if (h0->magic != BATCH_MAGIC || h0->version != BATCH_VERSION || h0->record_size != BATCH_RECORD_SIZE)
         fatal("bad batch header, magic", h0->magic, 1);
     vmx_setup();

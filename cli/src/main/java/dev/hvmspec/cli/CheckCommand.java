@@ -64,7 +64,8 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "bochs[:MODEL]",
             description = "Check Bochs (2.7, on PATH) by booting the runner/ test kernel under it. MODEL: haswell"
                     + " (default, corei7_haswell_4770), skylake_x (corei7_skylake_x), icelake (corei7_icelake_u),"
-                    + " tigerlake, penryn (core2_penryn_t9600), sandy_bridge (corei7_sandy_bridge_2600k) or a"
+                    + " tigerlake, penryn (core2_penryn_t9600), sandy_bridge (corei7_sandy_bridge_2600k), lynnfield,"
+                    + " arrandale, ivy_bridge, broadwell, cannonlake (profiles/README.md) or a"
                     + " Bochs CPU model name among those. Domains other than msr-access, cr-access, vmx-instruction and ept-walk are skipped.")
     private Optional<String> target = Optional.empty();
 

@@ -29,6 +29,8 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             CoverageCommand.class,
             ExplainCommand.class,
+            ProbeCommand.class,
+            BatchesCommand.class,
         })
 public final class Main implements Callable<Integer> {
 

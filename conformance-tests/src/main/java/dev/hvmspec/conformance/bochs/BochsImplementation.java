@@ -52,6 +52,12 @@ public final class BochsImplementation implements Implementation {
         m.put("tigerlake", "tigerlake");
         m.put("penryn", "core2_penryn_t9600");
         m.put("sandy_bridge", "corei7_sandy_bridge_2600k");
+        // The other Bochs 2.7 models with VMX and long mode (probed into profiles/; runner/README.md).
+        m.put("lynnfield", "corei5_lynnfield_750");
+        m.put("arrandale", "corei5_arrandale_m520");
+        m.put("ivy_bridge", "corei7_ivy_bridge_3770k");
+        m.put("broadwell", "broadwell_ult");
+        m.put("cannonlake", "corei3_cnl");
         MODELS = Collections.unmodifiableMap(m);
     }
 
@@ -119,23 +125,9 @@ public final class BochsImplementation implements Implementation {
         Reply[] replies = new Reply[vectors.size()];
         List<Integer> runnable = new ArrayList<>();
         for (int i = 0; i < vectors.size(); i++) {
-            Vector v = vectors.get(i);
-            if (!DOMAINS.contains(v.domain())) {
-                replies[i] = new Reply.Unsupported(OTHER_DOMAIN);
-                continue;
-            }
-            Optional<String> bad = v.domain().equals("cr-access") ? crInputProblem(v.input())
-                    : v.domain().equals("vmx-instruction") ? viInputProblem(v.input())
-                    : v.domain().equals("ept-walk") ? ewInputProblem(v.input()) : inputProblem(v.input());
-            if (bad.isPresent()) {
-                replies[i] = new Reply.Error("bad " + v.domain() + " input: " + bad.get());
-                continue;
-            }
-            // Instructions and inputs of the domain that the runner does not know are not bad input: unsupported
-            // (BatchWriter.viUnsupported).
-            Optional<String> unsupported = BatchWriter.unsupportedReason(v);
-            if (unsupported.isPresent()) {
-                replies[i] = new Reply.Unsupported(unsupported.get());
+            Optional<Reply> host = hostReply(vectors.get(i));
+            if (host.isPresent()) {
+                replies[i] = host.get();
                 continue;
             }
             runnable.add(i);
@@ -179,6 +171,21 @@ public final class BochsImplementation implements Implementation {
         for (; delivered < replies.length; delivered++) {
             sink.accept(vectors.get(delivered), replies[delivered]);
         }
+    }
+
+    /**
+     * The reply the host gives without the runner (a domain it does not run, bad input, a case it cannot represent),
+     * or empty when the vector goes into a batch. Also used for batch files written for other platforms.
+     */
+    public static Optional<Reply> hostReply(Vector v) {
+        if (!DOMAINS.contains(v.domain())) return Optional.of(new Reply.Unsupported(OTHER_DOMAIN));
+        Optional<String> bad = v.domain().equals("cr-access") ? crInputProblem(v.input())
+                : v.domain().equals("vmx-instruction") ? viInputProblem(v.input())
+                : v.domain().equals("ept-walk") ? ewInputProblem(v.input()) : inputProblem(v.input());
+        if (bad.isPresent()) return Optional.of(new Reply.Error("bad " + v.domain() + " input: " + bad.get()));
+        // Instructions and inputs of the domain that the runner does not know are not bad input: unsupported
+        // (BatchWriter.viUnsupported).
+        return BatchWriter.unsupportedReason(v).map(Reply.Unsupported::new);
     }
 
     static Optional<String> inputProblem(ObjectNode in) {
@@ -274,7 +281,7 @@ public final class BochsImplementation implements Implementation {
     private Optional<String> prepared;
 
     /** Checks the tools, builds the runner and makes the work directory; empty when Bochs can be used. */
-    private Optional<String> prepare() {
+    Optional<String> prepare() {
         if (prepared != null) return prepared;
         prepared = doPrepare();
         prepared.ifPresent(p -> warnings.add(p));
@@ -315,6 +322,11 @@ public final class BochsImplementation implements Implementation {
             if (!Files.isRegularFile(build().resolve(f))) return Optional.of("make did not produce " + build().resolve(f));
         }
         return Optional.empty();
+    }
+
+    /** The work directory made by {@link #prepare()}, deleted by {@link #close()}. */
+    Path workDir() {
+        return workDir;
     }
 
     private Path build() {
@@ -470,6 +482,9 @@ public final class BochsImplementation implements Implementation {
                     .append(String.format(", address=0x%x%n", BatchWriter.IMAGE_BASE + (long) k * BatchWriter.IMAGE_SIZE));
         }
         s.append("port_e9_hack: enabled=1\n");
+        // The kernel also writes every byte to COM1 when it finds a UART there (for hardware and QEMU); Bochs would
+        // charge emulated transmission time for each byte, several seconds per boot, so the port is left out.
+        s.append("com1: enabled=0\n");
         // Without these, Debian's Bochs aborts ("buffer overflow detected") probing for a sound card.
         s.append("speaker: enabled=0\n");
         s.append("sound: waveoutdrv=dummy\n");
