@@ -241,6 +241,7 @@ public final class EptWalkCases implements DomainCases {
     /** The platform's IA32_VMX_EPT_VPID_CAP and MAXPHYADDR; null without a profile (the committed vectors). */
     private Long platformCap;
     private int platformMaxphy;
+    private boolean platformMbec;
     /** The MAXPHYADDR values of the boundary cases: {@link #MAXPHYS}, or the platform's. */
     private int[] maxphys = MAXPHYS;
 
@@ -253,9 +254,13 @@ public final class EptWalkCases implements DomainCases {
      */
     private void addForPlatform(W w, Aim given, String comment, List<String> flags) {
         Aim platformAim = given != null ? given : predict(w);
-        boolean kept = offer(w, platformAim, comment, flags, dev.hvmspec.generator.vectors.CaseContext.REALISTIC_PROFILE);
+        // Mode-based execute control needs IA32_VMX_PROCBASED_CTLS2 bit 54 (secondary control 22, SDM A.3.3).
+        String flag = !w.mbec || platformMbec ? dev.hvmspec.generator.vectors.CaseContext.REALISTIC_PROFILE
+                : dev.hvmspec.generator.vectors.CaseContext.EDGE_PROFILE;
+        boolean added = offer(w, platformAim, comment, flags, flag);
+        boolean kept = added && flag.equals(dev.hvmspec.generator.vectors.CaseContext.REALISTIC_PROFILE);
         if (w.origCap == w.cap && w.origMaxphy == w.maxphy) {
-            if (!kept) offer(w, platformAim, comment, flags, dev.hvmspec.generator.vectors.CaseContext.EDGE_PROFILE);
+            if (!added) offer(w, platformAim, comment, flags, dev.hvmspec.generator.vectors.CaseContext.EDGE_PROFILE);
             return;
         }
         W orig = w.copy();
@@ -338,6 +343,7 @@ public final class EptWalkCases implements DomainCases {
             // A platform without EPT has no IA32_VMX_EPT_VPID_CAP: every case keeps its own capability (edge-profile).
             platformCap = p.eptVpidCap().orElse(0L);
             platformMaxphy = p.maxphyaddr();
+            platformMbec = bit(p.procbased2(), 32 + 22);
             maxphys = new int[] {p.maxphyaddr()};
         });
         basicTranslations();

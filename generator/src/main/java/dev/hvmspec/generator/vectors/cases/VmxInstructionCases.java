@@ -1836,6 +1836,8 @@ public final class VmxInstructionCases implements DomainCases {
 
     /** A realistic profile that supports EPT, VPID, INVEPT and INVVPID (every Bochs model but Penryn). */
     private Profile supporting() {
+        // a platform without EPT or VPID (IA32_VMX_PROCBASED_CTLS2 bits 33, 37): the edge profile that has everything
+        if (platform != null && !(bit(platform.ctls2(), 32 + 33) && bit(platform.ctls2(), 32 + 37))) return EDGE_REV_MAX;
         while (true) {
             Profile p = realistic();
             if (p != PENRYN) return p;
@@ -2304,6 +2306,8 @@ public final class VmxInstructionCases implements DomainCases {
 
     /** A realistic profile that allows "VMCS shadowing" (IA32_VMX_PROCBASED_CTLS2 bit 46). */
     private Profile shadowProfile() {
+        // a platform without VMCS shadowing: the edge profile that allows every secondary control
+        if (platform != null && !bit(platform.ctls2(), 46)) return EDGE_REV_MAX;
         while (true) {
             Profile p = realistic();
             if (bit(p.ctls2(), 46)) return p;
