@@ -12,7 +12,9 @@ import picocli.CommandLine.ParentCommand;
 /** {@code hvmspec generate}: regenerates the vector directory from the spec. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = {"Generate the test vectors from the spec: one <domain>.jsonl per domain, schemas, flags.json and",
-            "manifest.json. The same spec and seed always give byte-identical files."})
+            "manifest.json. The same spec, seed (and profile) always give byte-identical files.",
+            "With --profile FILE the vectors are made for that platform's capabilities (docs/profiles.md) and go to",
+            "runs/vectors-<profile name>/ unless --out says otherwise; they never replace the committed vectors/."})
 final class GenerateCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -22,8 +24,14 @@ final class GenerateCommand implements Callable<Integer> {
             + ", the seed of the committed vectors).")
     private long seed = VectorSet.DEFAULT_SEED;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: the project's vectors/).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: the project's vectors/;"
+            + " with --profile runs/vectors-<profile file name without .json>/).")
     private Optional<Path> out = Optional.empty();
+
+    @Option(names = "--profile", paramLabel = "FILE", description = "A capability profile (format hvmspec-profile/1, from"
+            + " ./hvmspec probe or profiles/): generate the vectors for that platform. Rules the platform cannot reach are"
+            + " named on stderr.")
+    private Optional<Path> profile = Optional.empty();
 
     @Option(names = "--spec", paramLabel = "DIR", description = "Spec directory (default: the project's spec/).")
     private Optional<Path> spec = Optional.empty();
@@ -34,11 +42,27 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Optional<Path> specDir = spec.or(ProjectPaths::spec);
-        Optional<Path> outDir = out.or(ProjectPaths::vectors);
+        Optional<Path> outDir = out.or(() -> profile.isEmpty() ? ProjectPaths.vectors()
+                : ProjectPaths.root().map(r -> r.resolve("runs").resolve("vectors-"
+                        + profile.get().getFileName().toString().replaceFirst("\\.json$", ""))));
         if (specDir.isEmpty() || outDir.isEmpty()) {
             main.err().println("hvmspec generate: " + ProjectPaths.notFoundHint() + "; use --spec and --out");
             return Main.USAGE;
         }
-        return GenerateVectors.run(specDir.get(), outDir.get(), seed, stats, main.out(), main.err());
+        if (profile.isPresent() && ProjectPaths.vectors().map(v -> sameDir(v, outDir.get())).orElse(false)) {
+            main.err().println("hvmspec generate: --profile does not write into the committed vectors/ (" + outDir.get()
+                    + "); choose another --out");
+            return Main.USAGE;
+        }
+        return GenerateVectors.run(specDir.get(), outDir.get(), seed, profile.orElse(null), stats, main.out(), main.err());
+    }
+
+    private static boolean sameDir(Path a, Path b) {
+        try {
+            if (java.nio.file.Files.exists(a) && java.nio.file.Files.exists(b)) return java.nio.file.Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            // fall through to the path comparison
+        }
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 }

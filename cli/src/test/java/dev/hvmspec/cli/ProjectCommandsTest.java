@@ -79,6 +79,32 @@ class ProjectCommandsTest {
     }
 
     @Test
+    void generateForAProfileWritesVectorsThatTheModelPasses() throws Exception {
+        Path out = dir.resolve("haswell");
+        Run r = run("generate", "--profile", ROOT.resolve("profiles/bochs-haswell.json").toString(), "--out", out.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).contains("profile Bochs 2.7, cpu model=corei7_haswell_4770");
+        assertThat(r.err().lines()).allMatch(l -> l.startsWith("note: ")).noneMatch(l -> l.contains("missed their aim"));
+        assertThat(Files.readString(out.resolve("manifest.json"))).contains("\"profile\"");
+        Run c = run("check", "--vectors", out.toString());
+        assertThat(c.status()).as(c.out()).isZero();
+        assertThat(c.out().lines().reduce((a, b) -> b).orElseThrow()).matches("\\d+ passed, 0 failed, 0 skipped");
+    }
+
+    @Test
+    void generateRejectsABadProfileInOneLineAndNeverWritesTheCommittedVectors() throws Exception {
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, "{\"format\": \"hvmspec-profile/1\",\n \"msrs\": [}");
+        Run r = run("generate", "--profile", bad.toString(), "--out", dir.resolve("o").toString());
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).startsWith("hvmspec: " + bad + ":2:").doesNotContain("Exception").hasLineCount(1);
+        Run v = run("generate", "--profile", ROOT.resolve("profiles/bochs-haswell.json").toString(), "--out",
+                ROOT.resolve("vectors").toString());
+        assertThat(v.status()).isEqualTo(2);
+        assertThat(v.err()).contains("does not write into the committed vectors/");
+    }
+
+    @Test
     void coverageShowsEveryRuleHeldAndViolated() {
         Run r = run("coverage");
         assertThat(r.status()).as(r.out()).isZero();

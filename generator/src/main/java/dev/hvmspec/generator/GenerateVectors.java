@@ -3,6 +3,7 @@ package dev.hvmspec.generator;
 import dev.hvmspec.dsl.SpecLoader;
 import dev.hvmspec.dsl.diag.DiagnosticPrinter;
 import dev.hvmspec.generator.vectors.GenerationException;
+import dev.hvmspec.generator.vectors.PlatformProfile;
 import dev.hvmspec.generator.vectors.VectorSet;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,21 +16,35 @@ public final class GenerateVectors {
     private GenerateVectors() {}
 
     public static int run(Path specDir, Path outDir, long seed, boolean stats, PrintStream out, PrintStream err) {
+        return run(specDir, outDir, seed, null, stats, out, err);
+    }
+
+    /**
+     * The same for a platform profile file ({@code profileFile} not null): vectors whose capability inputs are the
+     * platform's wherever a case can have them; notes on stderr name the rules the platform cannot reach. Exit status
+     * 2 on a bad profile (one line, no stack trace).
+     */
+    public static int run(Path specDir, Path outDir, long seed, Path profileFile, boolean stats, PrintStream out, PrintStream err) {
         long start = System.nanoTime();
         try {
+            PlatformProfile profile = profileFile == null ? null : PlatformProfile.read(profileFile);
             SpecLoader.Loaded loaded = SpecLoader.load(List.of(specDir));
             long checked = System.nanoTime();
-            VectorSet set = VectorSet.generate(loaded.domains(), seed);
+            VectorSet set = VectorSet.generate(loaded.domains(), seed, profile, err::println);
             set.write(outDir);
             long done = System.nanoTime();
             set.counts().forEach((d, n) -> out.println(d + ": " + n + " vectors"));
             int total = set.counts().values().stream().mapToInt(Integer::intValue).sum();
-            out.println("wrote " + total + " vectors to " + outDir + " (seed " + seed + ")");
+            out.println("wrote " + total + " vectors to " + outDir + " (seed " + seed
+                    + (profile == null ? "" : ", profile " + profile.name()) + ")");
             if (stats) {
                 out.printf("lint %.2f s, generation %.2f s, total %.2f s%n", (checked - start) / 1e9, (done - checked) / 1e9,
                         (done - start) / 1e9);
             }
             return 0;
+        } catch (PlatformProfile.ProfileException e) {
+            err.println("hvmspec: " + e.getMessage());
+            return 2;
         } catch (SpecLoader.LoadException e) {
             err.print(new DiagnosticPrinter(e.sources()).render(e.diagnostics()));
             return 2;

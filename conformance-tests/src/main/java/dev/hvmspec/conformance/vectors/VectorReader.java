@@ -47,7 +47,9 @@ public final class VectorReader {
 
     private static final Set<String> VECTOR_KEYS =
             Set.of("id", "domain", "rules", "sdm", "comment", "flags", "input", "expect");
+    // "profile" (optional): written by generate --profile, the platform the vectors were made for; informational.
     private static final Set<String> MANIFEST_KEYS = Set.of("format", "spec_version", "sdm_edition", "seed", "domains");
+    private static final Set<String> MANIFEST_ALLOWED = Set.of("format", "spec_version", "sdm_edition", "seed", "domains", "profile");
     private static final Set<String> DOMAIN_ENTRY_KEYS = Set.of("file", "count", "sha256");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern DOMAIN_NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
@@ -189,7 +191,7 @@ public final class VectorReader {
             return Optional.empty();
         }
         int before = problems.size();
-        checkKeys(root, MANIFEST_KEYS, MANIFEST_KEYS, "manifest", msg -> problems.add(Diagnostic.ofFile(path, msg)));
+        checkKeys(root, MANIFEST_KEYS, MANIFEST_ALLOWED, "manifest", msg -> problems.add(Diagnostic.ofFile(path, msg)));
         JsonNode format = root.path("format");
         if (format.isTextual() && !format.textValue().equals(FORMAT)) {
             problems.add(Diagnostic.ofFile(path, "format is \"" + format.textValue() + "\"; this reader understands \""

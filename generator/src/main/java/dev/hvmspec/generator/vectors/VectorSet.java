@@ -52,6 +52,15 @@ public final class VectorSet {
     }
 
     public static VectorSet generate(List<CheckedDomain> domains, long seed) {
+        return generate(domains, seed, null, note -> { });
+    }
+
+    /**
+     * The vector set for a platform profile ({@code null}: the committed, profile-free set). Notes for the user (rules
+     * the platform cannot reach, one line each) go to {@code notes}.
+     */
+    public static VectorSet generate(List<CheckedDomain> domains, long seed, PlatformProfile profile,
+                                     java.util.function.Consumer<String> notes) {
         TreeMap<String, byte[]> files = new TreeMap<>();
         TreeMap<String, Integer> counts = new TreeMap<>();
         TreeMap<String, String> flagDescriptions = new TreeMap<>();
@@ -65,7 +74,7 @@ public final class VectorSet {
             if (cases.isEmpty()) {
                 throw new GenerationException(d.file() + ":1:1: domain " + d.name() + " has no case generator (see docs/adding-a-domain.md)");
             }
-            List<VectorGenerator.Vector> vectors = VectorGenerator.generate(d, cases.get(), seed);
+            List<VectorGenerator.Vector> vectors = VectorGenerator.generate(d, cases.get(), seed, profile, notes).vectors();
             StringBuilder jsonl = new StringBuilder();
             for (VectorGenerator.Vector v : vectors) {
                 jsonl.append(v.line()).append('\n');
@@ -95,6 +104,13 @@ public final class VectorSet {
         manifest.put("spec_version", SPEC_VERSION);
         manifest.put("sdm_edition", SDM_EDITION);
         manifest.put("seed", seed);
+        if (profile != null) {
+            // Only with --profile: the committed manifest keeps its keys.
+            ObjectNode p = manifest.putObject("profile");
+            p.put("name", profile.name());
+            p.put("file", profile.file());
+            p.put("maxphyaddr", profile.maxphyaddr());
+        }
         manifest.set("domains", manifestDomains);
         files.put("manifest.json", pretty(manifest));
         return new VectorSet(files, counts);

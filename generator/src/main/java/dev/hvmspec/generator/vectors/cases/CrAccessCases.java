@@ -49,6 +49,24 @@ public final class CrAccessCases implements DomainCases {
 
     private static final Profile HASWELL = PROFILES.get(0);
 
+    /**
+     * The profiles of this run: {@link #PROFILES}, or with a platform profile that platform (the only realistic one)
+     * followed by the edge profiles, whose cases the engine keeps only for rules the platform cannot reach.
+     */
+    private List<Profile> profiles = PROFILES;
+    /** The profile of the LMSW matrix and of the per-bit edge profiles: Bochs haswell, or the platform. */
+    private Profile main = HASWELL;
+
+    private void choose(CaseContext ctx) {
+        if (ctx.profile().isEmpty()) return;
+        dev.hvmspec.generator.vectors.PlatformProfile pp = ctx.profile().get();
+        main = new Profile(pp.name(), pp.cr0Fixed0(), pp.cr0Fixed1(), pp.cr4Fixed0(), pp.cr4Fixed1(), true);
+        List<Profile> list = new java.util.ArrayList<>();
+        list.add(main);
+        for (Profile p : PROFILES) if (!p.realistic()) list.add(p);
+        profiles = List.copyOf(list);
+    }
+
     @Override
     public String domain() {
         return "cr-access";
@@ -123,7 +141,8 @@ public final class CrAccessCases implements DomainCases {
 
     @Override
     public void generate(CaseContext ctx) {
-        for (Profile p : PROFILES) {
+        choose(ctx);
+        for (Profile p : profiles) {
             cpl(ctx, p);
             // The mask and shadow logic does not depend on the fixed bits: every bit under the real profiles is enough.
             if (p.realistic()) {
@@ -135,7 +154,7 @@ public final class CrAccessCases implements DomainCases {
             movFrom(ctx, p);
             clts(ctx, p);
         }
-        lmsw(ctx, HASWELL);
+        lmsw(ctx, main);
         lmswFixedBits(ctx);
         randomCases(ctx, ctx.random());
     }
@@ -282,7 +301,7 @@ public final class CrAccessCases implements DomainCases {
         }
         cr0Write(ctx, p, "protected", "CR0_UNRESTRICTED_GUEST", false, "without \"unrestricted guest\" MOV to CR0 rewrites its value",
                 pm, false, 0, 0, 0);
-        if (p == HASWELL) {
+        if (p == main) {
             // Edge profiles that forbid one optional CR0 bit each: setting it faults, leaving it clear does not.
             for (long bit : CR0_DEFINED) {
                 if ((p.cr0Fixed0() & bit) != 0) continue;
@@ -414,7 +433,7 @@ public final class CrAccessCases implements DomainCases {
 
     /** LMSW that would load MP, EM or TS against the fixed bits faults; within them it completes. */
     private void lmswFixedBits(CaseContext ctx) {
-        for (Profile p : PROFILES) {
+        for (Profile p : profiles) {
             if (p.realistic()) continue;
             Input base = state(ctx, p, "protected", "lmsw").build();
             long cr0 = value(base, "cr0");
@@ -430,7 +449,7 @@ public final class CrAccessCases implements DomainCases {
 
     private void randomCases(CaseContext ctx, Random random) {
         for (int i = 0; i < 600; i++) {
-            Profile p = PROFILES.get(random.nextInt(PROFILES.size()));
+            Profile p = ctx.profile().isEmpty() ? PROFILES.get(random.nextInt(PROFILES.size())) : main;
             String insn = INSTRUCTIONS[random.nextInt(INSTRUCTIONS.length)];
             String mode = MODES[random.nextInt(MODES.length)];
             Input base = state(ctx, p, mode, insn).build();

@@ -303,12 +303,29 @@ public final class DescriptorTableCases implements DomainCases {
 
     // ----- building blocks -----
 
+    /**
+     * The profiles of this run: {@link #REALISTIC} and {@link #ALL}, or with a platform profile that platform as the
+     * only realistic one (the edge profiles stay, for states the platform does not allow; the engine keeps those
+     * cases only for rules the platform cannot reach).
+     */
+    private Profile[] realisticProfiles = REALISTIC;
+    private Profile[] allProfiles = ALL;
+
+    private void choose(CaseContext context) {
+        if (context.profile().isEmpty()) return;
+        dev.hvmspec.generator.vectors.PlatformProfile pp = context.profile().get();
+        Profile platform = new Profile(pp.name(), pp.procbased2(), pp.cr4Fixed1(), true);
+        realisticProfiles = new Profile[] {platform};
+        allProfiles = new Profile[] {platform, EDGE_ALL, EDGE_ONLY_DT, EDGE_NONE};
+    }
+
     private Profile pick(Predicate<Profile> ok, boolean realistic) {
-        Profile[] from = realistic ? REALISTIC : ALL;
+        // With a platform profile the platform is chosen whenever it allows the state.
+        Profile[] from = realistic || realisticProfiles != REALISTIC ? realisticProfiles : allProfiles;
         List<Profile> c = new ArrayList<>();
         for (Profile p : from) if (ok.test(p)) c.add(p);
         if (c.isEmpty()) {
-            for (Profile p : ALL) if (ok.test(p)) c.add(p);
+            for (Profile p : allProfiles) if (ok.test(p)) c.add(p);
         }
         return c.get(rnd.nextInt(c.size()));
     }
@@ -437,6 +454,7 @@ public final class DescriptorTableCases implements DomainCases {
     public void generate(CaseContext context) {
         this.ctx = context;
         this.rnd = context.random();
+        choose(context);
         matrix();
         controlPerProfile();
         exitInformation();
@@ -472,7 +490,7 @@ public final class DescriptorTableCases implements DomainCases {
      * CR4.UMIP = 0: they exit with the control 1 and do not without it, whatever the CPL.
      */
     private void controlPerProfile() {
-        for (Profile p : ALL) {
+        for (Profile p : allProfiles) {
             for (String instr : INSTRUCTIONS) {
                 for (boolean control : new boolean[] {false, true}) {
                     if (control && !p.control()) continue;

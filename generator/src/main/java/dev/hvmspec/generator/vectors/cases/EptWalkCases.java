@@ -68,6 +68,9 @@ public final class EptWalkCases implements DomainCases {
         int leafLevel = 1;
         long frame;
         long tableBase = 0x10000L;
+        /** With a platform profile: the capability and MAXPHYADDR the case was designed with (cap/maxphy are the platform's). */
+        long origCap;
+        int origMaxphy;
         /** Per level (1..5): the entry's bits other than the address; {@code raw} replaces the whole entry. */
         final long[] bits = new long[6];
         final Long[] raw = new Long[6];
@@ -76,7 +79,7 @@ public final class EptWalkCases implements DomainCases {
             W w = new W();
             w.cap = cap; w.maxphy = maxphy; w.levels = levels; w.ad = ad; w.mbec = mbec; w.access = access; w.gps = gps;
             w.lav = lav; w.linear = linear; w.user = user; w.writable = writable; w.xd = xd; w.nmi = nmi; w.gpa = gpa;
-            w.leafLevel = leafLevel; w.frame = frame; w.tableBase = tableBase;
+            w.leafLevel = leafLevel; w.frame = frame; w.tableBase = tableBase; w.origCap = origCap; w.origMaxphy = origMaxphy;
             System.arraycopy(bits, 0, w.bits, 0, 6);
             System.arraycopy(raw, 0, w.raw, 0, 6);
             return w;
@@ -216,13 +219,72 @@ public final class EptWalkCases implements DomainCases {
 
     /** Adds a case aimed at the deciding rule the predictor names. */
     private void add(W w, String comment, List<String> flags) {
+        if (platformCap != null) {
+            addForPlatform(w, null, comment, flags);
+            return;
+        }
         Aim a = predict(w);
         ctx.add(a.rule(), a.held(), comment + " (" + w.describe() + ")", flags, input(w));
     }
 
     /** Adds a case aimed at a given rule (the engine checks the model's trace). */
     private void add(W w, String rule, boolean held, String comment, List<String> flags) {
+        if (platformCap != null) {
+            addForPlatform(w, new Aim(rule, held), comment, flags);
+            return;
+        }
         ctx.add(rule, held, comment + " (" + w.describe() + ")", flags, input(w));
+    }
+
+    // ----- a platform profile (hvmspec generate --profile) -----
+
+    /** The platform's IA32_VMX_EPT_VPID_CAP and MAXPHYADDR; null without a profile (the committed vectors). */
+    private Long platformCap;
+    private int platformMaxphy;
+    private boolean platformMbec;
+    /** The MAXPHYADDR values of the boundary cases: {@link #MAXPHYS}, or the platform's. */
+    private int[] maxphys = MAXPHYS;
+
+    /**
+     * With a profile every walk is made with the platform's capability and MAXPHYADDR ({@link #walk}). The case is
+     * kept for the platform when its input is one the spec accepts and the model lands on its aim (the predictor's,
+     * recomputed for the platform, or the given one). Where that fails, or the platform's capability decides another
+     * rule than the one the case was designed for, the case as designed (its own capability and MAXPHYADDR) is
+     * offered as well, flagged edge-profile: the engine keeps it only if no platform case reaches its rule.
+     */
+    private void addForPlatform(W w, Aim given, String comment, List<String> flags) {
+        Aim platformAim = given != null ? given : predict(w);
+        // Mode-based execute control needs IA32_VMX_PROCBASED_CTLS2 bit 54 (secondary control 22, SDM A.3.3).
+        String flag = !w.mbec || platformMbec ? dev.hvmspec.generator.vectors.CaseContext.REALISTIC_PROFILE
+                : dev.hvmspec.generator.vectors.CaseContext.EDGE_PROFILE;
+        boolean added = offer(w, platformAim, comment, flags, flag);
+        boolean kept = added && flag.equals(dev.hvmspec.generator.vectors.CaseContext.REALISTIC_PROFILE);
+        if (w.origCap == w.cap && w.origMaxphy == w.maxphy) {
+            if (!added) offer(w, platformAim, comment, flags, dev.hvmspec.generator.vectors.CaseContext.EDGE_PROFILE);
+            return;
+        }
+        W orig = w.copy();
+        orig.cap = w.origCap;
+        orig.maxphy = w.origMaxphy;
+        Aim origAim = given != null ? given : predict(orig);
+        if (!kept || !origAim.equals(platformAim)) {
+            offer(orig, origAim, comment, flags, dev.hvmspec.generator.vectors.CaseContext.EDGE_PROFILE);
+        }
+    }
+
+    /** Adds the walk if the spec accepts its input and the model lands on the aim; says whether it did. */
+    private boolean offer(W w, Aim aim, String comment, List<String> flags, String profileFlag) {
+        Input in;
+        try {
+            in = input(w);
+        } catch (IllegalStateException e) {
+            return false; // not a state the spec accepts with this capability/MAXPHYADDR
+        }
+        if (!ctx.hits(aim.rule(), aim.held(), in)) return false;
+        List<String> f = new ArrayList<>(flags);
+        f.add(profileFlag);
+        ctx.add(aim.rule(), aim.held(), comment + " (" + w.describe() + ")", f, in);
+        return true;
     }
 
     // ----- building blocks -----
@@ -249,6 +311,13 @@ public final class EptWalkCases implements DomainCases {
         W w = new W();
         w.cap = cap;
         w.maxphy = maxphy;
+        w.origCap = cap;
+        w.origMaxphy = maxphy;
+        if (platformCap != null) {
+            w.cap = platformCap;
+            w.maxphy = platformMaxphy;
+            maxphy = platformMaxphy;
+        }
         w.levels = levels;
         w.leafLevel = leafLevel;
         w.access = access;
@@ -270,6 +339,13 @@ public final class EptWalkCases implements DomainCases {
     public void generate(CaseContext context) {
         this.ctx = context;
         this.rnd = context.random();
+        context.profile().ifPresent(p -> {
+            // A platform without EPT has no IA32_VMX_EPT_VPID_CAP: every case keeps its own capability (edge-profile).
+            platformCap = p.eptVpidCap().orElse(0L);
+            platformMaxphy = p.maxphyaddr();
+            platformMbec = bit(p.procbased2(), 32 + 22);
+            maxphys = new int[] {p.maxphyaddr()};
+        });
         basicTranslations();
         permissionCombinations();
         mbecCombinations();
@@ -435,7 +511,7 @@ public final class EptWalkCases implements DomainCases {
 
     /** Bits MAXPHYADDR..51 in every entry of a walk, and the highest valid address bit, for each MAXPHYADDR. */
     private void maxphyaddrBoundaries() {
-        for (int mp : MAXPHYS) {
+        for (int mp : maxphys) {
             for (int leaf = 1; leaf <= 3; leaf++) {
                 for (int lvl = 4; lvl >= leaf; lvl--) {
                     for (int b = mp; b <= 51; b++) {

@@ -113,7 +113,10 @@ public final class VmxInstructionCases implements DomainCases {
     static final Caps MIN_CAPS = new Caps(0x1600000016L, 0x0401e1720401e172L, 0, 0x36dff00036dffL, 0x11ff000011ffL, 0);
 
     /** The capability MSRs of a profile, null where they were not read (generic_vmx2). */
-    static Caps caps(Profile p) {
+    Caps caps(Profile p) {
+        if (p == platform) {
+            return new Caps(pp.pinbased(), pp.procbased(), pp.procbased3(), pp.exit(), pp.entry(), pp.vmfunc());
+        }
         if (p == PENRYN) return PENRYN_CAPS;
         if (p == ICELAKE || p == EDGE_LA57) return ICELAKE_CAPS;
         if (p == TIGERLAKE) return TIGERLAKE_CAPS;
@@ -854,12 +857,12 @@ public final class VmxInstructionCases implements DomainCases {
      */
     private S base(String instr, String op, Profile p, String mode) {
         // generic_vmx2's VM-execution, VM-exit and VM-entry capability MSRs were not read: VMREAD/VMWRITE need them
-        if (isVr(instr) && caps(p) == null) p = HASWELL;
+        if (isVr(instr) && caps(p) == null) p = host();
         S s = new S();
         s.instr = instr;
         s.op = op;
         s.p = p;
-        s.maxphy = new int[] {36, 39, 39, 46}[rnd.nextInt(4)];
+        s.maxphy = maxphyFor(new int[] {36, 39, 39, 46}[rnd.nextInt(4)]);
         s.rflags = 0x2L | (rnd.nextLong() & 0x8d5L) | (rnd.nextBoolean() ? 0x200L : 0);
         s.cr4 = 0x2020L | p.cr4f0() & 0xffffffffL;
         if (bit(p.cr4f1(), 7) && rnd.nextBoolean()) s.cr4 |= 0x80L;  // PGE
@@ -868,6 +871,7 @@ public final class VmxInstructionCases implements DomainCases {
         s.cr0 |= p.cr0f0() & ~0x80000001L & 0xffffffffL;
         if (mode.equals("real")) s.cr0 &= ~0x80000001L;
         s.fc = rnd.nextBoolean() ? 0x5L : 0x7L;
+        if (platform != null) s.fc = pp.featureControl().orElse(s.fc);
         s.vmxon = randomPage(s);
         s.current = op.equals("outside") ? NONE : rnd.nextBoolean() ? NONE : otherPage(s, s.vmxon);
         if (!op.equals("outside") && !instr.equals("vmxon")) {
@@ -942,17 +946,60 @@ public final class VmxInstructionCases implements DomainCases {
     }
 
     private Profile anyProfile() {
-        return ALL[rnd.nextInt(ALL.length)];
+        return allProfiles[rnd.nextInt(allProfiles.length)];
     }
 
     private Profile realistic() {
-        return REALISTIC[rnd.nextInt(REALISTIC.length)];
+        return realisticProfiles[rnd.nextInt(realisticProfiles.length)];
+    }
+
+    // ----- a platform profile (hvmspec generate --profile) -----
+
+    /** The platform's profile (IA32_VMX_BASIC, CTLS2, fixed bits) and its file; null for the committed vectors. */
+    private Profile platform;
+    private dev.hvmspec.generator.vectors.PlatformProfile pp;
+    private Profile[] realisticProfiles = REALISTIC;
+    private Profile[] allProfiles = ALL;
+    private int[] maxphys = MAXPHYS;
+
+    /**
+     * With a platform profile the platform takes the place of every Bochs model: it is the only realistic profile,
+     * its capability MSRs, IA32_VMX_MISC, IA32_VMX_EPT_VPID_CAP, IA32_FEATURE_CONTROL and MAXPHYADDR are the inputs
+     * of every case that would use a model's. The edge profiles stay; the engine keeps their cases only for rules the
+     * platform cannot reach.
+     */
+    private void choose(CaseContext context) {
+        if (context.profile().isEmpty()) return;
+        pp = context.profile().get();
+        platform = new Profile(pp.name(), pp.basic(), pp.procbased2(), pp.cr0Fixed0(), pp.cr0Fixed1(), pp.cr4Fixed0(),
+                pp.cr4Fixed1(), true);
+        realisticProfiles = new Profile[] {platform};
+        allProfiles = forRun(ALL);
+        maxphys = new int[] {pp.maxphyaddr()};
+    }
+
+    /** The model standing for "a processor like Haswell": Bochs haswell, or the platform. */
+    private Profile host() {
+        return platform != null ? platform : HASWELL;
+    }
+
+    /** A list of profiles for this run: as given, or with the Bochs models replaced by the platform (once). */
+    private Profile[] forRun(Profile... ps) {
+        if (platform == null) return ps;
+        java.util.LinkedHashSet<Profile> out = new java.util.LinkedHashSet<>();
+        for (Profile p : ps) out.add(p.realistic() ? platform : p);
+        return out.toArray(new Profile[0]);
+    }
+
+    private int maxphyFor(int designed) {
+        return platform != null ? pp.maxphyaddr() : designed;
     }
 
     @Override
     public void generate(CaseContext context) {
         this.ctx = context;
         this.rnd = context.random();
+        choose(context);
         modeMatrix(INSTRUCTIONS);
         registerOperand();
         vmxonPrerequisites();
@@ -1090,7 +1137,7 @@ public final class VmxInstructionCases implements DomainCases {
 
     /** Every bit 0..31 of CR0 and CR4 against every profile's fixed bits, set and clear. */
     private void fixedBits() {
-        for (Profile p : ALL) {
+        for (Profile p : allProfiles) {
             for (int b = 0; b < 32; b++) {
                 for (boolean set : new boolean[] {false, true}) {
                     S s = base("vmxon", "outside", p, "protected");
@@ -1138,7 +1185,7 @@ public final class VmxInstructionCases implements DomainCases {
             }
             S aligned = base(instr, op, realistic(), goodMode(instr));
             add(aligned, pre + (instr.equals("vmxon") ? "_POINTER_ALIGNED" : "_ADDRESS_ALIGNED"), true, "4-KByte aligned pointer", B);
-            for (int mp : MAXPHYS) {
+            for (int mp : maxphys) {
                 for (Profile p : new Profile[] {realistic(), EDGE_REV_MAX}) {
                     S s = base(instr, op, p, goodMode(instr));
                     s.maxphy = mp;
@@ -1177,9 +1224,9 @@ public final class VmxInstructionCases implements DomainCases {
     /** Revision identifiers: each bit 0..30 flipped, bit 31 set with and without VMCS shadowing, bits 63:32 ignored. */
     private void revisionIds() {
         for (String instr : new String[] {"vmxon", "vmptrld"}) {
-            for (Profile p : ALL) {
+            for (Profile p : allProfiles) {
                 for (int b = 0; b < 31; b++) {
-                    if (p != HASWELL && p != EDGE_REV_MAX && rnd.nextInt(3) != 0 && b != 0 && b != 30) continue;
+                    if (p != host() && p != EDGE_REV_MAX && rnd.nextInt(3) != 0 && b != 0 && b != 30) continue;
                     S s = base(instr, goodOp(instr), p, goodMode(instr));
                     long region = s.getQword(s.linear());
                     s.mem.put(region, (p.basic() & 0x7fffffffL) ^ (1L << b));
@@ -1196,7 +1243,7 @@ public final class VmxInstructionCases implements DomainCases {
                 add(hi, "revision identifier right; bytes 4-7 of the region (VMX-abort indicator) nonzero, which is ignored", NOF);
             }
         }
-        for (Profile p : ALL) {
+        for (Profile p : allProfiles) {
             for (boolean shadow : new boolean[] {false, true}) {
                 S s = base("vmptrld", "root", p, "64-bit");
                 long region = s.getQword(s.linear());
@@ -1255,7 +1302,7 @@ public final class VmxInstructionCases implements DomainCases {
     /** VMCLEAR/VMPTRLD of the VMXON pointer, of the current VMCS, of another VMCS, with and without a current VMCS. */
     private void vmclearPointers() {
         for (String instr : new String[] {"vmclear", "vmptrld"}) {
-            for (Profile p : ALL) {
+            for (Profile p : allProfiles) {
                 for (boolean cur : new boolean[] {false, true}) {
                     S s = base(instr, "root", p, goodMode(instr));
                     s.current = cur ? otherPage(s, s.vmxon) : NONE;
@@ -1525,7 +1572,7 @@ public final class VmxInstructionCases implements DomainCases {
             String mode = rnd.nextInt(6) == 0 ? MODES[rnd.nextInt(5)] : goodMode(instr);
             if (op.equals("root") && mode.equals("real")) mode = "protected";
             S s = base(instr, op, anyProfile(), mode);
-            s.maxphy = 32 + rnd.nextInt(21);
+            s.maxphy = maxphyFor(32 + rnd.nextInt(21));
             if (s.vmxon >>> s.maxphy != 0) s.vmxon &= (1L << s.maxphy) - 1 & ~0xfffL;
             if (mode.equals("virtual-8086")) s.cpl = 3;
             else if (!mode.equals("real") && rnd.nextInt(5) == 0) s.cpl = 1 + rnd.nextInt(3);
@@ -1591,7 +1638,7 @@ public final class VmxInstructionCases implements DomainCases {
                     }
                 }
             }
-            for (Profile p : ALL) {
+            for (Profile p : allProfiles) {
                 S ok = entry(instr, p, rnd.nextBoolean() ? "protected" : "64-bit", true, false, good);
                 add(ok, stateRule, true, "launch state " + good + ": the VM-entry checks begin", B);
                 S no = entry(instr, p, rnd.nextBoolean() ? "protected" : "64-bit", true, false, bad);
@@ -1648,7 +1695,7 @@ public final class VmxInstructionCases implements DomainCases {
 
     /** VMCALL: VM exit in non-root operation before the mode #UD; in root operation #UD, #GP(0), then VMfail(1). */
     private void vmcallCases() {
-        for (Profile p : ALL) {
+        for (Profile p : allProfiles) {
             for (boolean cur : new boolean[] {false, true}) {
                 S s = base("vmcall", "root", p, rnd.nextBoolean() ? "protected" : "64-bit");
                 s.current = cur ? otherPage(s, s.vmxon) : NONE;
@@ -1712,7 +1759,8 @@ public final class VmxInstructionCases implements DomainCases {
     // ----- INVEPT, INVVPID -----
 
     /** IA32_VMX_EPT_VPID_CAP of each profile: the Bochs models' values; chosen ones for the edge profiles. */
-    static long eptCap(Profile p) {
+    long eptCap(Profile p) {
+        if (p == platform) return pp.eptVpidCap().orElse(0L);
         if (p == PENRYN) return 0L;
         if (p == LYNNFIELD || p == SANDY || p == IVY) return 0xf0106114141L;
         if (p == TIGERLAKE) return 0xf0106b34141L;
@@ -1790,6 +1838,8 @@ public final class VmxInstructionCases implements DomainCases {
 
     /** A realistic profile that supports EPT, VPID, INVEPT and INVVPID (every Bochs model but Penryn). */
     private Profile supporting() {
+        // a platform without EPT or VPID (IA32_VMX_PROCBASED_CTLS2 bits 33, 37): the edge profile that has everything
+        if (platform != null && !(bit(platform.ctls2(), 32 + 33) && bit(platform.ctls2(), 32 + 37))) return EDGE_REV_MAX;
         while (true) {
             Profile p = realistic();
             if (p != PENRYN) return p;
@@ -1807,7 +1857,7 @@ public final class VmxInstructionCases implements DomainCases {
     /** #UD when the processor does not support the instruction: every profile, every VMX operation; both sides. */
     private void invSupport() {
         for (String instr : INV) {
-            for (Profile p : ALL) {
+            for (Profile p : allProfiles) {
                 for (String op : OPS) {
                     S s = base(instr, op, p, "64-bit");
                     add(s, "support by the profile: IA32_VMX_PROCBASED_CTLS2 " + hex(p.ctls2()), B);
@@ -1819,7 +1869,7 @@ public final class VmxInstructionCases implements DomainCases {
             String supRule = ept ? "INVEPT_SUPPORTED" : "INVVPID_SUPPORTED";
             String ctlRule = ept ? "INVEPT_EPT_SUPPORTED" : "INVVPID_VPID_SUPPORTED";
             for (String op : OPS) {
-                S s = base(instr, op, HASWELL, "64-bit");
+                S s = base(instr, op, host(), "64-bit");
                 s.eptCap &= ~(1L << capBit);
                 s.edgeCap = true;
                 add(s, supRule, false, "IA32_VMX_EPT_VPID_CAP bit " + capBit + " cleared: #UD, also in " + op + " operation", B);
@@ -1838,7 +1888,7 @@ public final class VmxInstructionCases implements DomainCases {
     /** The type in the register operand against every capability variant. */
     private void invTypes() {
         long[] values = {0, 1, 2, 3, 4, 5, 0x7fffffffL, 0xffffffffL, 0x100000001L, 0x100000002L, 0x8000000000000000L, -1L};
-        long h = eptCap(HASWELL);
+        long h = eptCap(host());
         long[] eptCaps = {h, h & ~(1L << 26), h & ~(1L << 25), h & ~(3L << 25), h | 0x0000000001000000L | 0x0000000008000000L, -1L};
         long[] vpidCaps = {h, h & ~(1L << 40), h & ~(1L << 41), h & ~(1L << 42), h & ~(1L << 43), h & ~(0xfL << 40) | 1L << 40,
             h & ~(0xfL << 40) | 1L << 43, h & ~(0xfL << 40), h | 0xf0L << 40, -1L};
@@ -1847,7 +1897,7 @@ public final class VmxInstructionCases implements DomainCases {
                 for (long v : values) {
                     for (String mode : new String[] {"64-bit", "protected"}) {
                         if (!mode.equals("64-bit") && (v >>> 32) != 0) continue;
-                        S s = inv(instr, HASWELL, mode, v);
+                        S s = inv(instr, host(), mode, v);
                         s.eptCap = cap;
                         s.edgeCap = cap != h;
                         writeDescriptor(s);
@@ -1926,11 +1976,11 @@ public final class VmxInstructionCases implements DomainCases {
 
     /** INVEPT single-context: every EPTP check on both sides; all-context ignores the descriptor. */
     private void inveptDescriptors() {
-        long h = eptCap(HASWELL);
+        long h = eptCap(host());
         long[] mtCaps = {h, h & ~(1L << 8), h & ~(1L << 14)};
         for (long cap : mtCaps) {
             for (int mt = 0; mt < 8; mt++) {
-                S s = inv("invept", HASWELL, "64-bit", 1);
+                S s = inv("invept", host(), "64-bit", 1);
                 s.eptCap = cap;
                 s.edgeCap = cap != h;
                 long e = goodEptp(s) & ~7L | mt;
@@ -1942,14 +1992,14 @@ public final class VmxInstructionCases implements DomainCases {
         long[] pwlCaps = {h, -1L, h & ~(1L << 6) | 1L << 7};
         for (long cap : pwlCaps) {
             for (int pwl = 0; pwl < 8; pwl++) {
-                S s = inv("invept", HASWELL, "64-bit", 1);
+                S s = inv("invept", host(), "64-bit", 1);
                 s.eptCap = cap;
                 s.edgeCap = cap != h;
                 setLow(s, goodEptp(s) & ~0x38L | (long) pwl << 3);
                 add(s, "EPTP walk length - 1 = " + pwl, pwl >= 2 && pwl <= 5 ? B : NOF);
             }
         }
-        for (Profile p : new Profile[] {SANDY, IVY, HASWELL, SKYLAKE, TIGERLAKE, EDGE_32BIT, EDGE_REV_MAX}) {
+        for (Profile p : forRun(SANDY, IVY, HASWELL, SKYLAKE, TIGERLAKE, EDGE_32BIT, EDGE_REV_MAX)) {
             for (int b = 6; b <= 11; b++) {
                 S s = inv("invept", p, rnd.nextBoolean() ? "64-bit" : "protected", 1);
                 setLow(s, goodEptp(s) | 1L << b);
@@ -1959,7 +2009,7 @@ public final class VmxInstructionCases implements DomainCases {
             setLow(ok, goodEptp(ok) & ~0xfc0L);
             add(ok, "EPTP_RESERVED_BITS", true, "EPTP bits 11:6 clear", B);
         }
-        for (int mp : MAXPHYS) {
+        for (int mp : maxphys) {
             for (Profile p : new Profile[] {supporting(), EDGE_REV_MAX}) {
                 S last = inv("invept", p, "64-bit", 1);
                 last.maxphy = mp;
@@ -1978,12 +2028,12 @@ public final class VmxInstructionCases implements DomainCases {
         // All-context: any descriptor; single-context with bits 127:64 set: ignored.
         for (long bad : new long[] {0, 7, 0x38, 0xfffL, -1L, 0x0010000000000000L}) {
             for (boolean cur : new boolean[] {false, true}) {
-                S s = inv("invept", HASWELL, "64-bit", 2);
+                S s = inv("invept", host(), "64-bit", 2);
                 s.current = cur ? otherPage(s, s.vmxon) : NONE;
                 setLow(s, bad);
                 add(s, "INVEPT_SINGLE_CONTEXT", false, "all-context INVEPT with EPTP " + hex(bad) + ": not checked", NOF);
             }
-            S v = inv("invept", HASWELL, "64-bit", 1);
+            S v = inv("invept", host(), "64-bit", 1);
             setLow(v, bad);
             add(v, "single-context INVEPT with EPTP " + hex(bad), NOF);
         }
@@ -2150,7 +2200,8 @@ public final class VmxInstructionCases implements DomainCases {
 
     /** IA32_VMX_MISC of each profile: the Bochs models' values (bit 29, VMWRITE to any field, from Haswell on); chosen
      * ones for the edge profiles. */
-    static long vmxMisc(Profile p) {
+    long vmxMisc(Profile p) {
+        if (p == platform) return pp.misc();
         if (p == PENRYN || p == LYNNFIELD || p == SANDY || p == IVY) return 0x401e0L;
         if (p == ARRANDALE) return 0x401e0L;
         if (p == HASWELL || p == GENERIC || p == BROADWELL) return 0x200401e0L;
@@ -2257,6 +2308,8 @@ public final class VmxInstructionCases implements DomainCases {
 
     /** A realistic profile that allows "VMCS shadowing" (IA32_VMX_PROCBASED_CTLS2 bit 46). */
     private Profile shadowProfile() {
+        // a platform without VMCS shadowing: the edge profile that allows every secondary control
+        if (platform != null && !bit(platform.ctls2(), 46)) return EDGE_REV_MAX;
         while (true) {
             Profile p = realistic();
             if (bit(p.ctls2(), 46)) return p;
@@ -2273,7 +2326,7 @@ public final class VmxInstructionCases implements DomainCases {
     /** The VM exit conditions in non-root operation: "VMCS shadowing", encoding bits 63:15, the bitmap bit. */
     private void vrShadowing() {
         for (String instr : VR) {
-            for (Profile p : ALL) {
+            for (Profile p : allProfiles) {
                 S s = vr(instr, "non-root", p, "64-bit", null);
                 add(s, "non-root operation, VMCS shadowing as the profile allows (IA32_VMX_PROCBASED_CTLS2 " + hex(p.ctls2()) + ")", NOF);
             }
@@ -2464,7 +2517,7 @@ public final class VmxInstructionCases implements DomainCases {
     /** VMWRITE to the VM-exit information fields: IA32_VMX_MISC bit 29 of every profile; VMREAD of them succeeds. */
     private void vrReadOnly() {
         long[] ro = {0x4400L, 0x4402L, 0x4404L, 0x4406L, 0x4408L, 0x440aL, 0x440cL, 0x440eL, 0x6400L, 0x640aL};
-        for (Profile p : ALL) {
+        for (Profile p : allProfiles) {
             for (String instr : VR) {
                 S s = vr(instr, "root", p, rnd.nextBoolean() ? "64-bit" : "protected", null);
                 s.current = s.current == NONE ? otherPage(s, s.vmxon) : s.current;
@@ -2491,7 +2544,7 @@ public final class VmxInstructionCases implements DomainCases {
         }
         // bit 29 alone decides: the neighbouring bits do not
         for (long misc : new long[] {0x20000000L, 0xdfffffffL, 0x10000000L, 0x40000000L}) {
-            S s = vr("vmwrite", "root", HASWELL, "64-bit", null);
+            S s = vr("vmwrite", "root", host(), "64-bit", null);
             s.current = s.current == NONE ? otherPage(s, s.vmxon) : s.current;
             s.misc = misc;
             s.edgeCap = true;
@@ -2682,7 +2735,8 @@ public final class VmxInstructionCases implements DomainCases {
     }
 
     private Profile vmfuncProfile() {
-        return VMFUNC_PROFILES[rnd.nextInt(VMFUNC_PROFILES.length)];
+        Profile[] from = forRun(VMFUNC_PROFILES);
+        return from[rnd.nextInt(from.length)];
     }
 
     /** Modes and CPLs a guest can run VMFUNC in (VMFUNC has no mode or CPL condition). */
@@ -2753,7 +2807,7 @@ public final class VmxInstructionCases implements DomainCases {
 
     /** EPTP-list entries that fail each EPTP check of VM entry, and the values next to them that pass. */
     private void vmfuncEntries() {
-        for (Profile p : VMFUNC_PROFILES) {
+        for (Profile p : forRun(VMFUNC_PROFILES)) {
             long cap = eptCap(p);
             for (int round = 0; round < 2; round++) {
                 String mode = round == 0 ? "64-bit" : new String[] {"protected", "compatibility", "real"}[rnd.nextInt(3)];
@@ -2790,7 +2844,7 @@ public final class VmxInstructionCases implements DomainCases {
 
     /** The EPTP index is written only on a processor that supports "EPT-violation #VE". */
     private void vmfuncIndexWritten() {
-        for (Profile p : new Profile[] {EDGE_NO_VE, HASWELL, SKYLAKE, ICELAKE}) {
+        for (Profile p : forRun(EDGE_NO_VE, HASWELL, SKYLAKE, ICELAKE)) {
             for (long ecx : new long[] {0, 1, 7, 255, 511}) {
                 S s = vmfunc(p, rnd.nextBoolean() ? "64-bit" : "protected", rnd.nextBoolean() ? 0 : 3);
                 s.ecx = ecx;
@@ -2949,7 +3003,7 @@ public final class VmxInstructionCases implements DomainCases {
             }
         }
         for (long enc : conditional) {
-            for (Profile p : EXISTENCE_PROFILES) {
+            for (Profile p : forRun(EXISTENCE_PROFILES)) {
                 for (String instr : VR) {
                     for (boolean register : new boolean[] {true, false}) {
                         add(existenceCase(instr, p, enc, register), "field " + hex(enc) + " on " + p.name(), B);
@@ -2958,7 +3012,7 @@ public final class VmxInstructionCases implements DomainCases {
             }
         }
         for (long enc : ALWAYS_FIELDS) {
-            for (Profile p : EXISTENCE_PROFILES) {
+            for (Profile p : forRun(EXISTENCE_PROFILES)) {
                 for (String instr : VR) {
                     for (boolean register : new boolean[] {true, false}) {
                         add(existenceCase(instr, p, enc, register), "field " + hex(enc) + ", on every VMX processor", NOF);
@@ -3052,7 +3106,7 @@ public final class VmxInstructionCases implements DomainCases {
         encs.add(0x0400L);
         encs.add(0x0402L);
         for (long enc : encs) {
-            for (Profile p : EXISTENCE_PROFILES) {
+            for (Profile p : forRun(EXISTENCE_PROFILES)) {
                 for (String instr : VR) {
                     add(existenceCase(instr, p, enc, null), "encoding " + hex(enc) + " names no field", B);
                 }
