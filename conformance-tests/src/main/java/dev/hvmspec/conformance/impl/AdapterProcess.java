@@ -43,6 +43,8 @@ final class AdapterProcess {
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final BlockingQueue<byte[]> outgoing = new LinkedBlockingQueue<>();
     private volatile boolean abandoned;
+    /** Copies the adapter's stderr to the log; {@link #kill} waits for it so that no diagnostic line is lost. */
+    private Thread stderrPump;
 
     private AdapterProcess(Process process) {
         this.process = process;
@@ -55,14 +57,15 @@ final class AdapterProcess {
         log.started(p.pid());
         daemon("hvmspec-adapter-writer-" + n, () -> ap.writeLoop(new BufferedOutputStream(p.getOutputStream(), 1 << 16)));
         daemon("hvmspec-adapter-reader-" + n, () -> ap.readLoop(new BufferedInputStream(p.getInputStream(), 1 << 16)));
-        daemon("hvmspec-adapter-stderr-" + n, () -> pumpStderr(p.getErrorStream(), log));
+        ap.stderrPump = daemon("hvmspec-adapter-stderr-" + n, () -> pumpStderr(p.getErrorStream(), log));
         return ap;
     }
 
-    private static void daemon(String name, Runnable body) {
+    private static Thread daemon(String name, Runnable body) {
         Thread t = new Thread(body, name);
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
     long pid() {
@@ -115,6 +118,14 @@ final class AdapterProcess {
         descendants.forEach(ProcessHandle::destroyForcibly);
         outgoing.add(CLOSE);
         exitStatus(2000);
+        // The last lines an adapter wrote before it crashed (its reason, often) are still in the pipe: let the pump
+        // copy them to the log before the caller restarts the adapter or closes the log. Bounded: a descendant that
+        // survived the kill could keep the pipe open.
+        try {
+            stderrPump.join(2000);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void writeLoop(OutputStream out) {
