@@ -6,13 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hvmspec.conformance.bochs.BatchWriter;
-import dev.hvmspec.model.Models;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,8 +24,6 @@ class ProbeAndBatchesCommandsTest {
     @TempDir
     Path dir;
 
-    record Run(int status, String out, String err) {}
-
     @BeforeAll
     static void home() {
         System.setProperty(ProjectPaths.HOME_PROPERTY, ROOT.toString());
@@ -41,13 +34,8 @@ class ProbeAndBatchesCommandsTest {
         System.clearProperty(ProjectPaths.HOME_PROPERTY);
     }
 
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Main main = new Main(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), Models::all);
-        int status = Main.execute(main, args);
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -60,7 +48,7 @@ class ProbeAndBatchesCommandsTest {
         Files.write(vectors.resolve("msr-access.jsonl"), msr);
         Files.write(vectors.resolve("descriptor-table.jsonl"), other);
         Path out = dir.resolve("out");
-        Run r = run("batches", "--vectors", vectors.resolve("msr-access.jsonl").toString(),
+        CliRun r = run("batches", "--vectors", vectors.resolve("msr-access.jsonl").toString(),
                 vectors.resolve("descriptor-table.jsonl").toString(), "--out", out.toString());
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).contains("wrote 2 batch files (300 vectors, 1 boot of up to 3 modules)")
@@ -82,14 +70,14 @@ class ProbeAndBatchesCommandsTest {
         assertThat(first.has("unsupported")).isTrue();
 
         // A second run into the same directory would mix old and new batches: refused in one line.
-        Run again = run("batches", "--vectors", vectors.resolve("msr-access.jsonl").toString(), "--out", out.toString());
+        CliRun again = run("batches", "--vectors", vectors.resolve("msr-access.jsonl").toString(), "--out", out.toString());
         assertThat(again.status()).isEqualTo(Main.USAGE);
         assertThat(again.err().strip()).startsWith("hvmspec batches: ").contains("already holds batch files").doesNotContain("\n");
     }
 
     @Test
     void batchesOfUnreadableVectorsExitTwo() {
-        Run r = run("batches", "--vectors", dir.resolve("missing.jsonl").toString(), "--out", dir.resolve("o").toString());
+        CliRun r = run("batches", "--vectors", dir.resolve("missing.jsonl").toString(), "--out", dir.resolve("o").toString());
         assertThat(r.status()).isEqualTo(Main.USAGE);
         assertThat(r.err()).contains("hvmspec batches: the vectors cannot be read");
     }
@@ -97,7 +85,7 @@ class ProbeAndBatchesCommandsTest {
     @Test
     void probeRejectsBadTargetsInOneLine() {
         for (String target : List.of("qemu", "bochs:nosuchmodel")) {
-            Run r = run("probe", "--target", target);
+            CliRun r = run("probe", "--target", target);
             assertThat(r.status()).as(target).isEqualTo(Main.USAGE);
             assertThat(r.err().strip()).startsWith("hvmspec probe: ").doesNotContain("\n").doesNotContain("Exception");
             assertThat(r.out()).isEmpty();
@@ -109,7 +97,7 @@ class ProbeAndBatchesCommandsTest {
         assumeTrue(Stream.of(System.getenv("PATH").split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, "bochs"))),
                 "bochs is not installed; skipping the real probe");
         Path file = dir.resolve("p.json");
-        Run r = run("probe", "--target", "bochs:penryn", "--out", file.toString());
+        CliRun r = run("probe", "--target", "bochs:penryn", "--out", file.toString());
         assertThat(r.status()).as(r.err()).isZero();
         JsonNode p = new ObjectMapper().readTree(file.toFile());
         assertThat(p.path("format").asText()).isEqualTo("hvmspec-profile/1");

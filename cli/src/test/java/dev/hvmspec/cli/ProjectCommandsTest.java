@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hvmspec.model.Models;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +20,6 @@ class ProjectCommandsTest {
     @TempDir
     Path dir;
 
-    record Run(int status, String out, String err) {}
-
     @BeforeAll
     static void home() {
         System.setProperty(ProjectPaths.HOME_PROPERTY, ROOT.toString());
@@ -35,18 +30,13 @@ class ProjectCommandsTest {
         System.clearProperty(ProjectPaths.HOME_PROPERTY);
     }
 
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Main main = new Main(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), Models::all);
-        int status = Main.execute(main, args);
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void lintAcceptsTheSpec() {
-        Run r = run("lint");
+        CliRun r = run("lint");
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).contains("spec OK: " + Models.all().size() + " domains");
     }
@@ -62,7 +52,7 @@ class ProjectCommandsTest {
                 "    let y: bits(8) = nope;",
                 "    finish done();",
                 "}", ""));
-        Run r = run("lint", bad.toString());
+        CliRun r = run("lint", bad.toString());
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains(bad + ":5:22: undefined name 'nope'").contains("                     ^")
                 .doesNotContain("Exception");
@@ -70,7 +60,7 @@ class ProjectCommandsTest {
 
     @Test
     void generateWritesTheCommittedVectors() throws Exception {
-        Run r = run("generate", "--out", dir.toString());
+        CliRun r = run("generate", "--out", dir.toString());
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).contains("wrote");
         for (String f : new String[] {"manifest.json", "flags.json", "msr-access.jsonl", "schema/ept-walk.schema.json"}) {
@@ -81,12 +71,12 @@ class ProjectCommandsTest {
     @Test
     void generateForAProfileWritesVectorsThatTheModelPasses() throws Exception {
         Path out = dir.resolve("haswell");
-        Run r = run("generate", "--profile", ROOT.resolve("profiles/bochs-haswell.json").toString(), "--out", out.toString());
+        CliRun r = run("generate", "--profile", ROOT.resolve("profiles/bochs-haswell.json").toString(), "--out", out.toString());
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).contains("profile Bochs 2.7, cpu model=corei7_haswell_4770");
         assertThat(r.err().lines()).allMatch(l -> l.startsWith("note: ")).noneMatch(l -> l.contains("missed their aim"));
         assertThat(Files.readString(out.resolve("manifest.json"))).contains("\"profile\"");
-        Run c = run("check", "--vectors", out.toString());
+        CliRun c = run("check", "--vectors", out.toString());
         assertThat(c.status()).as(c.out()).isZero();
         assertThat(c.out().lines().reduce((a, b) -> b).orElseThrow()).matches("\\d+ passed, 0 failed, 0 skipped");
     }
@@ -95,10 +85,10 @@ class ProjectCommandsTest {
     void generateRejectsABadProfileInOneLineAndNeverWritesTheCommittedVectors() throws Exception {
         Path bad = dir.resolve("bad.json");
         Files.writeString(bad, "{\"format\": \"hvmspec-profile/1\",\n \"msrs\": [}");
-        Run r = run("generate", "--profile", bad.toString(), "--out", dir.resolve("o").toString());
+        CliRun r = run("generate", "--profile", bad.toString(), "--out", dir.resolve("o").toString());
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).startsWith("hvmspec: " + bad + ":2:").doesNotContain("Exception").hasLineCount(1);
-        Run v = run("generate", "--profile", ROOT.resolve("profiles/bochs-haswell.json").toString(), "--out",
+        CliRun v = run("generate", "--profile", ROOT.resolve("profiles/bochs-haswell.json").toString(), "--out",
                 ROOT.resolve("vectors").toString());
         assertThat(v.status()).isEqualTo(2);
         assertThat(v.err()).contains("does not write into the committed vectors/");
@@ -106,12 +96,12 @@ class ProjectCommandsTest {
 
     @Test
     void coverageShowsEveryRuleHeldAndViolated() {
-        Run r = run("coverage");
+        CliRun r = run("coverage");
         assertThat(r.status()).as(r.out()).isZero();
         int rules = Models.all().stream().mapToInt(m -> m.rules().size()).sum();
         assertThat(r.out()).contains("(100.0%), violated in").contains("both ways " + rules + " (100.0%)")
                 .doesNotContain("not covered");
-        Run md = run("coverage", "--markdown");
+        CliRun md = run("coverage", "--markdown");
         assertThat(md.out()).startsWith("| domain | rule | SDM |").contains("| msr-access | `MSR_CPL_ZERO` | Vol. 3C 26.1.1");
     }
 
@@ -166,7 +156,7 @@ class ProjectCommandsTest {
 
     @Test
     void explainShowsTheTraceEndingAtTheOutcome() {
-        Run r = run("explain", "msr-access/MSR_LOW_BIT_CLEAR/0001");
+        CliRun r = run("explain", "msr-access/MSR_LOW_BIT_CLEAR/0001");
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).contains("msr-access/MSR_LOW_BIT_CLEAR/0001", "input:", "expect (any of 1)")
                 .contains("1. held      MSR_CPL_ZERO").contains("Vol. 3C 26.1.1 Relative Priority of Faults and VM Exits")
@@ -175,14 +165,14 @@ class ProjectCommandsTest {
 
     @Test
     void explainOfAnUnknownIdExitsTwoAndSuggests() {
-        Run r = run("explain", "msr-access/MSR_CPL_ZERO/9999");
+        CliRun r = run("explain", "msr-access/MSR_CPL_ZERO/9999");
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("no vector with ID msr-access/MSR_CPL_ZERO/9999").contains("msr-access/MSR_CPL_ZERO/0001");
     }
 
     @Test
     void theInterpreterPassesEveryVectorToo() {
-        Run r = run("check", "--model", "interpreter");
+        CliRun r = run("check", "--model", "interpreter");
         assertThat(r.status()).as(r.out()).isZero();
         assertThat(r.out().lines().reduce((a, b) -> b).orElseThrow()).matches("\\d+ passed, 0 failed, 0 skipped");
     }
@@ -206,11 +196,11 @@ class ProjectCommandsTest {
         lines.add("{\"done\": " + vectorLines.size() + "}");
         Path log = dir.resolve("serial.log");
         Files.write(log, lines);
-        Run r = run("check", "--vectors", ROOT.resolve("vectors/msr-access.jsonl").toString(), "--results", log.toString());
+        CliRun r = run("check", "--vectors", ROOT.resolve("vectors/msr-access.jsonl").toString(), "--results", log.toString());
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.out()).contains("no reply for this vector in " + log).contains("surprise")
                 .endsWith((vectorLines.size() - 2) + " passed, 2 failed, 0 skipped" + System.lineSeparator());
-        Run missing = run("check", "--results", dir.resolve("nope.log").toString());
+        CliRun missing = run("check", "--results", dir.resolve("nope.log").toString());
         assertThat(missing.status()).isEqualTo(2);
         assertThat(missing.err()).contains("nope.log:1:1: cannot read the results file");
     }
@@ -225,7 +215,7 @@ class ProjectCommandsTest {
         String log = new String(make.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(make.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(make.exitValue()).as(log).isZero();
-        Run r = run("check", "--vectors", ROOT.resolve("vectors/msr-access.jsonl").toString(),
+        CliRun r = run("check", "--vectors", ROOT.resolve("vectors/msr-access.jsonl").toString(),
                 "--adapter", work.resolve("msr_adapter").toString());
         assertThat(r.status()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains(" passed, 0 failed, 0 skipped");
