@@ -378,34 +378,45 @@ public final class BochsImplementation implements Implementation {
                         : BatchWriter.image(vs, part.get(0), fault, faultAt));
                 images.add(img);
             }
-            Path rc = dir.resolve("bochsrc");
-            Files.writeString(rc, bochsrc(images, dir.resolve("bochs.log")));
-            Path cmd = dir.resolve("cmd");
-            Files.writeString(cmd, "c\n");
-            Path out = dir.resolve("stdout");
-            Path err = dir.resolve("stderr");
-            Process p = new ProcessBuilder("bochs", "-q", "-f", rc.toString(), "-rc", cmd.toString())
-                    .directory(dir.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            Duration timeout = settings.bootTimeout();
-            String ended;
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-                ended = "Bochs did not finish within " + timeout.toSeconds() + " s";
-            } else {
-                // Bochs exits with status 1 after the kernel's shutdown request too; judge by the last line instead.
-                ended = "Bochs exited with status " + p.exitValue() + " before the runner said done";
-            }
-            return parse(vectors, batch, Files.readAllBytes(out), ended, err);
+            Launch run = launch(bochsrc(images, dir.resolve("bochs.log")));
+            // Bochs exits with status 1 after the kernel's shutdown request too; judge by the last line instead.
+            String ended = run.ended() + (run.timedOut() ? "" : " before the runner said done");
+            return parse(vectors, batch, Files.readAllBytes(run.stdout()), ended, run.stderr());
         } catch (IOException e) {
             return new BootResult(List.of(), "cannot run bochs: " + e.getMessage(), true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new BootResult(List.of(), "interrupted", true);
         }
+    }
+
+    /** One finished Bochs run: where its output went and how it ended ("Bochs exited with status N" or a timeout). */
+    record Launch(Path stdout, Path stderr, String ended, boolean timedOut) {}
+
+    /**
+     * Runs Bochs headless once with the configuration {@code rc} in the work directory and waits for it, at most the
+     * boot timeout (then Bochs and its children are killed). Used for batches and by {@link BochsProbe}.
+     */
+    Launch launch(String rc) throws IOException, InterruptedException {
+        Path dir = workDir();
+        Path rcFile = dir.resolve("bochsrc");
+        Files.writeString(rcFile, rc);
+        Path cmd = dir.resolve("cmd");
+        Files.writeString(cmd, "c\n");
+        Path out = dir.resolve("stdout");
+        Path err = dir.resolve("stderr");
+        Process p = new ProcessBuilder("bochs", "-q", "-f", rcFile.toString(), "-rc", cmd.toString())
+                .directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Duration timeout = settings.bootTimeout();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+            return new Launch(out, err, "Bochs did not finish within " + timeout.toSeconds() + " s", true);
+        }
+        return new Launch(out, err, "Bochs exited with status " + p.exitValue(), false);
     }
 
     /**

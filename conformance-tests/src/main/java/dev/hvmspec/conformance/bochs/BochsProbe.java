@@ -3,7 +3,6 @@ package dev.hvmspec.conformance.bochs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -59,27 +57,9 @@ public final class BochsProbe {
             Files.write(image, probeImage());
             // An MSR that Bochs does not implement must raise #GP, as on a processor without it, so that the profile
             // reports it absent: Bochs's default (ignore_bad_msrs=1) reads it as 0 instead.
-            String rc = bochs.bochsrc(List.of(image), dir.resolve("bochs.log")) + "cpu: ignore_bad_msrs=0\n";
-            Path rcFile = dir.resolve("bochsrc");
-            Files.writeString(rcFile, rc);
-            Path cmd = dir.resolve("cmd");
-            Files.writeString(cmd, "c\n");
-            Path out = dir.resolve("stdout");
-            Path err = dir.resolve("stderr");
-            Process p = new ProcessBuilder("bochs", "-q", "-f", rcFile.toString(), "-rc", cmd.toString())
-                    .directory(dir.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            String ended;
-            if (!p.waitFor(settings.bootTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-                ended = "Bochs did not finish within " + settings.bootTimeout().toSeconds() + " s";
-            } else {
-                ended = "Bochs exited with status " + p.exitValue();
-            }
-            return parse(new String(Files.readAllBytes(out), StandardCharsets.ISO_8859_1), ended);
+            BochsImplementation.Launch run = bochs.launch(bochs.bochsrc(List.of(image), dir.resolve("bochs.log"))
+                    + "cpu: ignore_bad_msrs=0\n");
+            return parse(new String(Files.readAllBytes(run.stdout()), StandardCharsets.ISO_8859_1), run.ended());
         } catch (IOException e) {
             throw new ProbeException("cannot run bochs: " + e.getMessage());
         } catch (InterruptedException e) {
