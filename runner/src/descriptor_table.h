@@ -74,10 +74,10 @@ static const char *dt_state_problem(const struct batch_dt_record *r) {
     if (((r->cr0 ^ plat_cr0) & 0x80000001ULL) || ((r->cr4 ^ plat_cr4) & (1ULL << 5)))
         return "CR0.PE/PG, CR4.PAE must stay as the runner's (IA-32e mode)";
     if ((r->cr0 & (1ULL << 29)) && !(r->cr0 & (1ULL << 30))) return "CR0.NW without CD";
-    if (r->efer != plat_efer) {
-        if (!have_entry_load_efer) return "EFER differs from the runner's and this processor cannot load it on VM entry";
-        if ((r->efer & ~0xd01ULL) || ((r->efer & 0x500) != 0x500)) return "EFER not an IA-32e mode value";
-    }
+    /* EFER: loaded on VM entry ("load IA32_EFER"); without that control the guest keeps the host's NXE and SCE
+     * (SDM Vol. 3C 27.3.2.1 sets only LMA/LME), so run_dt_record gives the host the vector's EFER around the launch
+     * (the runner's page tables set no XD bit, so NXE does not change its own translations). */
+    if ((r->efer & ~0xd01ULL) || ((r->efer & 0x500) != 0x500)) return "EFER not an IA-32e mode value";
     if (r->rflags & ~(uint64_t)(0x8d5 | 0x2 | 0x200)) return "RFLAGS bits other than the arithmetic flags and IF";
     return 0;
 }
@@ -330,7 +330,9 @@ static void run_dt_record(const struct batch_dt_record *r) {
         bad |= vi_vmwrite(VMCS_SECONDARY_VM_EXEC_CONTROL, p2);
     }
     if (bad || vmwrite_failed) { reply_error(rec, "VMWRITE of the guest state failed", 0); return; }
+    if (!have_entry_load_efer && r->efer != plat_efer) wrmsr(0xc0000080, r->efer);
     int l = vmx_launch(&gg);
+    if (!have_entry_load_efer && r->efer != plat_efer) wrmsr(0xc0000080, plat_efer);
     if (l) { reply_error(rec, "VMLAUNCH of the guest failed, status", l == 2 ? vmread(VMCS_VM_INSTRUCTION_ERROR) : 1); return; }
     uint64_t reason = vmread(VMCS_VM_EXIT_REASON);
     if (reason & 0x80000000U) { reply_error(rec, "the guest's VM entry failed, exit reason", reason); return; }
