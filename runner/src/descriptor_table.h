@@ -82,11 +82,13 @@ static const char *dt_state_problem(const struct batch_dt_record *r) {
     return 0;
 }
 
+static const uint8_t dt_segpfx[6] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };   /* ES CS SS DS FS GS */
+
 /* Chooses register values and a segment base that put the memory operand's linear address in the runner's free RAM,
- * and emits the instruction. *lin gets the linear address, *segbase the segment base (for the vector's segment, which
- * must be free: compatibility mode and not CS, or FS/GS in 64-bit mode), gpr/set the registers to load. Returns the
- * end of the bytes or 0 with *why. */
-static const uint8_t dt_segpfx[6] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
+ * and emits the instruction with exactly the vector's operand form (SDM Vol. 2A 2.1-2.2: prefixes, ModRM, SIB,
+ * displacement). *lin gets the linear address; *segbase the base for the vector's segment when the vector leaves it
+ * free (compatibility mode and not CS, or FS/GS in 64-bit mode), else 0; gpr/set the registers the code loads.
+ * Returns the end of the bytes, or 0 with *why. */
 
 static uint8_t *dt_encode(const struct batch_dt_record *r, uint8_t *p, uint64_t gpr[16], uint16_t *set, uint64_t *lin,
                           uint64_t *segbase, const char **why) {
