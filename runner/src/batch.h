@@ -1,7 +1,7 @@
 /*
  * hvmspec runner batch format, version 5 (see runner/README.md). Version 2 adds the cr-access record, 3 the
  * vmx-instruction record, 4 extends it (mode, CPL, VMX operation, VMREAD/VMWRITE and non-root inputs), 5 adds the
- * ept-walk record; msr-access records are laid out as in version 1.
+ * ept-walk record and the descriptor-table record (a new record kind, same header and record size); msr-access records are laid out as in version 1.
  *
  * The host (dev.hvmspec.conformance.bochs.BatchWriter) converts vectors to this fixed-size binary layout; Bochs
  * places each image in guest RAM (optramimage2..4) and the kernel reads the records from there.
@@ -35,6 +35,7 @@
 #define BATCH_DOMAIN_CR_ACCESS  2U
 #define BATCH_DOMAIN_VMX_INSTRUCTION 3U
 #define BATCH_DOMAIN_EPT_WALK 4U
+#define BATCH_DOMAIN_DESCRIPTOR_TABLE 5U
 #define BATCH_INSN_RDMSR 0U
 #define BATCH_INSN_WRMSR 1U
 
@@ -200,6 +201,32 @@ struct batch_ept_record {
     uint8_t  reserved3[BATCH_RECORD_SIZE - 160 - EW_MAX_MEMORY * 16];
 } __attribute__((packed));
 
+/* descriptor-table (domain 5, version 5): flags (struct batch_dt_record). Instructions: descriptor_table.h DT_*. */
+#define DT_FLAG_OPERAND  (1U << 0)   /* a memory operand (operand present) */
+#define DT_FLAG_BASE     (1U << 1)   /* operand.base_valid */
+#define DT_FLAG_INDEX    (1U << 2)   /* operand.index_valid */
+#define DT_FLAG_REGISTER (1U << 3)   /* register_operand present */
+#define DT_FLAG_EXITING  (1U << 4)   /* descriptor_table_exiting */
+#define DT_FLAG_OPSIZE   (1U << 5)   /* operand_size present */
+
+struct batch_dt_record {
+    char     id[BATCH_ID_SIZE];
+    uint32_t domain;              /* BATCH_DOMAIN_DESCRIPTOR_TABLE */
+    uint32_t instruction;         /* 0 lgdt, 1 lidt, 2 lldt, 3 ltr, 4 sgdt, 5 sidt, 6 sldt, 7 str */
+    uint32_t flags;               /* DT_FLAG_* */
+    uint32_t register_operand;    /* Reg1, 0-15 (with DT_FLAG_REGISTER) */
+    uint32_t segment;             /* operand: 0 ES .. 5 GS */
+    uint32_t address_size;        /* 16, 32, 64 */
+    uint32_t base, index, scale;
+    uint8_t  mode, cpl, operand_size, reserved0;   /* offset 132: VI_MODE_*, 0-3, 16/32/64 (0 when absent) */
+    uint64_t displacement;                         /* offset 136: sign-extended */
+    uint64_t cr0, cr4, efer, rflags, procbased_ctls2;   /* offset 144 */
+    uint8_t  reserved[BATCH_RECORD_SIZE - 184];
+} __attribute__((packed));
+
+_Static_assert(offsetof(struct batch_dt_record, displacement) == 136, "dt record layout (BatchWriter)");
+_Static_assert(offsetof(struct batch_dt_record, cr0) == 144, "dt record layout (BatchWriter)");
+_Static_assert(sizeof(struct batch_dt_record) == BATCH_RECORD_SIZE, "dt record size");
 _Static_assert(sizeof(struct batch_ept_record) == BATCH_RECORD_SIZE, "ept record size");
 _Static_assert(sizeof(struct batch_vi_record) == BATCH_RECORD_SIZE, "vi record size");
 _Static_assert(sizeof(struct batch_cr_record) == BATCH_RECORD_SIZE, "cr record size");

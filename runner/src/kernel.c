@@ -1,6 +1,6 @@
 /*
- * hvmspec runner kernel: executes msr-access, cr-access (cr_access.h), vmx-instruction (vmx_instruction.h) and
- * ept-walk (ept_walk.h) test vectors with real VMX instructions and prints one adapter-protocol reply line per vector
+ * hvmspec runner kernel: executes msr-access, cr-access (cr_access.h), vmx-instruction (vmx_instruction.h),
+ * ept-walk (ept_walk.h) and descriptor-table (descriptor_table.h) test vectors with real VMX instructions and prints one adapter-protocol reply line per vector
  * on port 0xE9 (Bochs's port_e9_hack; see runner/README.md) and on COM1 (serial.h). Booted from boot.S under Bochs or
  * by a multiboot loader (multiboot.h); probe.h prints the platform's capability profile instead when asked.
  *
@@ -489,12 +489,14 @@ static void reply_other_exit(const struct batch_record *rec, uint64_t reason, ui
 #include "cr_access.h"
 #include "vmx_instruction.h"
 #include "ept_walk.h"
+#include "descriptor_table.h"
 #include "probe.h"
 
 static void run_record(const struct batch_record *rec) {
     if (rec->domain == BATCH_DOMAIN_CR_ACCESS) { run_cr_record((const struct batch_cr_record *)rec); return; }
     if (rec->domain == BATCH_DOMAIN_VMX_INSTRUCTION) { run_vi_record((const struct batch_vi_record *)rec); return; }
     if (rec->domain == BATCH_DOMAIN_EPT_WALK) { run_ew_record((const struct batch_ept_record *)rec); return; }
+    if (rec->domain == BATCH_DOMAIN_DESCRIPTOR_TABLE) { run_dt_record((const struct batch_dt_record *)rec); return; }
     if (rec->domain != BATCH_DOMAIN_MSR_ACCESS) { reply_unsupported(rec, "domain not supported by the runner"); return; }
     if (rec->instruction > BATCH_INSN_WRMSR || rec->cpl > 3 || rec->use_msr_bitmaps > 1 ||
         rec->bitmap_entries > BATCH_MAX_BITMAP_ENTRIES) {

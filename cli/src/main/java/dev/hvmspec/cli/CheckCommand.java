@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Check an implementation against the test vectors: the bundled reference model, or with --adapter any",
             "program speaking the adapter protocol (hvmspec-adapter/1), or with --target bochs[:MODEL] Bochs's VMX",
-            "emulation through the test kernel in runner/ (msr-access, cr-access, vmx-instruction, ept-walk).",
+            "emulation through the test kernel in runner/ (msr-access, cr-access, vmx-instruction, ept-walk,",
+            "descriptor-table).",
             "The last line of output is 'P passed, F failed, S skipped' (F counts failures and errors).",
             "Exit status: 0 when F is 0, 1 otherwise, 2 for bad usage or unreadable vectors."
         })

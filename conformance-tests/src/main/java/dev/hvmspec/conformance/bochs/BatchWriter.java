@@ -13,7 +13,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Converts msr-access, cr-access, vmx-instruction and ept-walk vectors to the runner's binary batch format, version 5
+ * Converts msr-access, cr-access, vmx-instruction, ept-walk and descriptor-table vectors to the runner's binary batch
+ * format, version 5
  * (runner/README.md, runner/src/batch.h):
  * up to {@link #IMAGES} images of at most {@link #IMAGE_SIZE} bytes, each a 64-byte header and 512-byte records.
  */
@@ -37,6 +38,16 @@ public final class BatchWriter {
     static final int DOMAIN_CR_ACCESS = 2;
     static final int DOMAIN_VMX_INSTRUCTION = 3;
     static final int DOMAIN_EPT_WALK = 4;
+    static final int DOMAIN_DESCRIPTOR_TABLE = 5;
+    /** descriptor-table instruction codes (runner/src/descriptor_table.h DT_*). */
+    static final List<String> DT_INSTRUCTIONS = List.of("lgdt", "lidt", "lldt", "ltr", "sgdt", "sidt", "sldt", "str");
+    /** Every descriptor-table input key the runner understands (docs/vectors.md 6.5); any other key is unsupported. */
+    static final java.util.Set<String> DT_KNOWN_KEYS = java.util.Set.of("instruction", "mode", "cpl", "cr0", "cr4", "efer",
+            "rflags", "vmx_procbased_ctls2", "descriptor_table_exiting", "operand", "register_operand", "operand_size");
+    static final java.util.Set<String> DT_OPERAND_KEYS = java.util.Set.of("segment", "address_size", "base_valid", "base",
+            "index_valid", "index", "scale", "displacement");
+    /** The descriptor-table record's 64-bit fields from offset 144, in order. */
+    static final List<String> DT_FIELDS = List.of("cr0", "cr4", "efer", "rflags", "vmx_procbased_ctls2");
     /** ept-walk access codes, in the order of the record's {@code access} field. */
     static final List<String> EW_ACCESSES = List.of("read", "write", "fetch");
     static final int EW_MAX_MEMORY = 16;
@@ -101,6 +112,10 @@ public final class BatchWriter {
             Optional<String> r = ewUnsupported(v.input());
             if (r.isPresent()) return r;
         }
+        if (v.domain().equals("descriptor-table")) {
+            Optional<String> r = dtUnsupported(v.input());
+            if (r.isPresent()) return r;
+        }
         if (v.domain().equals("msr-access") && nonZeroBitmapBytes(v.input()).size() > MAX_BITMAP_ENTRIES) {
             return Optional.of("the MSR bitmap has more than " + MAX_BITMAP_ENTRIES + " non-zero bytes (runner batch limit)");
         }
@@ -155,6 +170,11 @@ public final class BatchWriter {
             }
             if (v.domain().equals("ept-walk")) {
                 putEwRecord(b, start, in);
+                b.position(start + RECORD_SIZE);
+                continue;
+            }
+            if (v.domain().equals("descriptor-table")) {
+                putDtRecord(b, start, in);
                 b.position(start + RECORD_SIZE);
                 continue;
             }
@@ -350,6 +370,62 @@ public final class BatchWriter {
             Map.Entry<String, JsonNode> e = it.next();
             b.putLong(hex(e.getKey())).putLong(hex(e.getValue()));
         }
+    }
+
+    /**
+     * Host-side reasons a descriptor-table vector cannot run on the runner, whatever the processor: inputs it does not
+     * know, the modes it does not implement, and the register forms of LGDT/LIDT/SGDT/SIDT (docs/open-questions.md
+     * 22.3: every ModRM.mod = 3 encoding of 0F 01 /0-/3 is another instruction or an undefined opcode). The
+     * processor-dependent reasons (capabilities, CR0/CR4/EFER, operand placement) are the kernel's.
+     */
+    static Optional<String> dtUnsupported(ObjectNode in) {
+        String insn = in.path("instruction").asText();
+        if (!DT_INSTRUCTIONS.contains(insn)) return Optional.of("the runner does not execute " + insn);
+        for (Iterator<String> it = in.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!DT_KNOWN_KEYS.contains(k)) return Optional.of("input " + k + " is not understood by the runner");
+        }
+        JsonNode operand = in.path("operand");
+        if (operand.isObject()) {
+            for (Iterator<String> it = operand.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!DT_OPERAND_KEYS.contains(k)) return Optional.of("operand." + k + " is not understood by the runner");
+            }
+        }
+        String mode = in.path("mode").asText();
+        if (!VI_MODES.contains(mode)) return Optional.of("mode " + mode + " is not understood by the runner");
+        if (!mode.equals("64-bit") && !mode.equals("compatibility")) {
+            return Optional.of("real, virtual-8086 and protected mode: not implemented by the runner yet (it runs in IA-32e mode)");
+        }
+        if (!operand.isObject() && List.of("lgdt", "lidt", "sgdt", "sidt").contains(insn)) {
+            return Optional.of("LGDT/LIDT/SGDT/SIDT with a register operand: every ModRM.mod = 3 encoding of 0F 01 /0-/3 is "
+                    + "another instruction or an undefined opcode, none is this instruction's (docs/open-questions.md 22.3)");
+        }
+        return Optional.empty();
+    }
+
+    /** A descriptor-table record after the id (runner/src/batch.h, struct batch_dt_record). */
+    private static void putDtRecord(ByteBuffer b, int start, ObjectNode in) {
+        JsonNode o = in.path("operand");
+        boolean op = o.isObject();
+        b.putInt(DOMAIN_DESCRIPTOR_TABLE);
+        b.putInt(DT_INSTRUCTIONS.indexOf(in.path("instruction").asText()) & 0xff);
+        b.putInt((op ? 1 : 0) | (o.path("base_valid").asBoolean(false) ? 2 : 0) | (o.path("index_valid").asBoolean(false) ? 4 : 0)
+                | (in.has("register_operand") ? 8 : 0)
+                | (in.path("descriptor_table_exiting").asBoolean(false) ? 16 : 0)
+                | (in.has("operand_size") ? 32 : 0));
+        b.putInt(in.path("register_operand").asInt(0));
+        b.putInt(o.path("segment").asInt(0));
+        b.putInt(o.path("address_size").asInt(0));
+        b.putInt(o.path("base").asInt(0));
+        b.putInt(o.path("index").asInt(0));
+        b.putInt(o.path("scale").asInt(0));
+        b.put((byte) VI_MODES.indexOf(in.path("mode").asText()));
+        b.put((byte) in.path("cpl").asInt(0xff));
+        b.put((byte) in.path("operand_size").asInt(0));
+        b.position(start + 136);
+        b.putLong(op ? hex(o.path("displacement")) : 0);
+        for (String f : DT_FIELDS) b.putLong(hex(in.path(f)));
     }
 
     /** The bitmap's non-zero bytes by offset (offsets outside 0..0xfff are kept, so that the kernel reports them). */

@@ -31,14 +31,15 @@ import java.util.stream.Stream;
  * under Bochs with a batch of vectors, executes each with real VMX instructions and prints one adapter-protocol reply
  * line per vector on port 0xE9, which Bochs copies to its standard output.
  *
- * <p>The msr-access, cr-access, vmx-instruction and ept-walk domains are run; other domains get {@link Reply.Unsupported}. A boot that ends before replying
+ * <p>The msr-access, cr-access, vmx-instruction, ept-walk and descriptor-table domains are run; other domains get {@link Reply.Unsupported}. A boot that ends before replying
  * to all of its vectors (a crash, a timeout, a fatal root-mode exception) gives the first unanswered vector an error
  * reply, and the next boot starts with the vector after it; replies already received are kept.
  */
 public final class BochsImplementation implements Implementation {
 
     public static final String INSTALL_HINT = "apt-get install -y --no-install-recommends bochs bochsbios vgabios";
-    public static final Set<String> DOMAINS = Set.of("msr-access", "cr-access", "vmx-instruction", "ept-walk");
+    public static final Set<String> DOMAINS = Set.of("msr-access", "cr-access", "vmx-instruction", "ept-walk",
+            "descriptor-table");
     public static final String OTHER_DOMAIN = "domain not supported by the Bochs runner yet";
 
     /** Short names accepted by {@code --target bochs:MODEL}, and Bochs 2.7's CPU model names for them. */
@@ -194,7 +195,8 @@ public final class BochsImplementation implements Implementation {
         if (!DOMAINS.contains(v.domain())) return Optional.of(new Reply.Unsupported(OTHER_DOMAIN));
         Optional<String> bad = v.domain().equals("cr-access") ? crInputProblem(v.input())
                 : v.domain().equals("vmx-instruction") ? viInputProblem(v.input())
-                : v.domain().equals("ept-walk") ? ewInputProblem(v.input()) : inputProblem(v.input());
+                : v.domain().equals("ept-walk") ? ewInputProblem(v.input())
+                : v.domain().equals("descriptor-table") ? dtInputProblem(v.input()) : inputProblem(v.input());
         if (bad.isPresent()) return Optional.of(new Reply.Error("bad " + v.domain() + " input: " + bad.get()));
         // Instructions and inputs of the domain that the runner does not know are not bad input: unsupported
         // (BatchWriter.viUnsupported).
@@ -261,6 +263,46 @@ public final class BochsImplementation implements Implementation {
             if (!e.getKey().matches(HEX64) || !e.getValue().isTextual() || !e.getValue().asText().matches(HEX64)) {
                 return Optional.of("memory entry " + e.getKey() + ": " + e.getValue());
             }
+        }
+        return Optional.empty();
+    }
+
+    /** Schema problems of a descriptor-table input (docs/vectors.md 6.5), or empty. */
+    static Optional<String> dtInputProblem(ObjectNode in) {
+        if (!in.path("instruction").isTextual()) return Optional.of("instruction " + in.path("instruction"));
+        if (!in.path("mode").isTextual()) return Optional.of("mode " + in.path("mode"));
+        JsonNode cpl = in.path("cpl");
+        if (!cpl.isInt() || cpl.asInt() < 0 || cpl.asInt() > 3) return Optional.of("cpl " + cpl);
+        for (String f : BatchWriter.DT_FIELDS) {
+            if (!in.path(f).isTextual() || !in.path(f).asText().matches(HEX64)) return Optional.of(f + " " + in.path(f));
+        }
+        if (!in.path("descriptor_table_exiting").isBoolean()) {
+            return Optional.of("descriptor_table_exiting " + in.path("descriptor_table_exiting"));
+        }
+        JsonNode reg = in.path("register_operand");
+        if (!reg.isMissingNode() && (!reg.isInt() || reg.asInt() < 0 || reg.asInt() > 15)) return Optional.of("register_operand " + reg);
+        JsonNode size = in.path("operand_size");
+        if (!size.isMissingNode() && (!size.isInt() || !List.of(16, 32, 64).contains(size.asInt()))) {
+            return Optional.of("operand_size " + size);
+        }
+        JsonNode o = in.path("operand");
+        if (!o.isMissingNode()) {
+            if (!o.isObject()) return Optional.of("operand " + o);
+            for (String f : List.of("segment", "base", "index", "scale", "address_size")) {
+                if (!o.path(f).isInt()) return Optional.of("operand." + f + " " + o.path(f));
+            }
+            int seg = o.path("segment").asInt(), asz = o.path("address_size").asInt();
+            if (seg < 0 || seg > 5 || o.path("base").asInt() < 0 || o.path("base").asInt() > 15 || o.path("index").asInt() < 0
+                    || o.path("index").asInt() > 15 || o.path("scale").asInt() < 0 || o.path("scale").asInt() > 3
+                    || (asz != 16 && asz != 32 && asz != 64)) {
+                return Optional.of("operand " + o);
+            }
+            for (String f : List.of("base_valid", "index_valid")) {
+                if (!o.path(f).isBoolean()) return Optional.of("operand." + f + " " + o.path(f));
+            }
+            if (!o.path("displacement").asText("").matches(HEX64)) return Optional.of("operand.displacement " + o.path("displacement"));
+        } else if (!reg.isInt() && !List.of("lgdt", "lidt", "sgdt", "sidt").contains(in.path("instruction").asText())) {
+            return Optional.of("neither operand nor register_operand");
         }
         return Optional.empty();
     }
