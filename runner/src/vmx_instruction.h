@@ -233,9 +233,11 @@ static uint8_t *vi_encode(const struct batch_vi_record *r, uint8_t *p, int long6
         if (bv && iv) {
             if (fixed_reg && (base == reg || index == reg)) { *why = "the register operand doubles as base/index"; return 0; }
             g->gpr[base] = want; g->gpr[index] = 0;
+            g->set |= (uint16_t)((1U << base) | (1U << index));
         } else if (bv) {
             if (fixed_reg && base == reg) { *why = "the register operand doubles as base"; return 0; }
             g->gpr[base] = want;
+            g->set |= (uint16_t)(1U << base);
         } else if (want != 0) { *why = "disp16 does not give the offset"; return 0; }
         *p++ = vi_segpfx[r->segment];
         if (!code16) *p++ = 0x67;
