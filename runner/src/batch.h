@@ -122,6 +122,8 @@ struct batch_cr_record {
 #define VI_INVVPID 9U
 #define VI_VMREAD 10U
 #define VI_VMWRITE 11U
+#define VI_VMFUNC 12U   /* no operand: eptp_list_address in displacement, vm_function_controls in offset,
+                          EAX in segment_base bits 31:0 and ECX in bits 63:32 (runner/README.md) */
 #define VI_FLAG_OPERAND    (1U << 0)   /* a memory operand */
 #define VI_FLAG_BASE       (1U << 1)   /* operand.base_valid */
 #define VI_FLAG_INDEX      (1U << 2)   /* operand.index_valid */
@@ -133,6 +135,7 @@ struct batch_cr_record {
 #define VI_FLAG_EPT_CAP    (1U << 8)   /* vmx_ept_vpid_cap present */
 #define VI_FLAG_FIELD_CAPS (1U << 9)   /* the VMCS-field existence capabilities are present (VMREAD/VMWRITE) */
 #define VI_FLAG_EPTP_SWITCHING (1U << 10) /* vmx_vmfunc bit 0 (the host answers other bits unsupported) */
+#define VI_FLAG_VMFUNC_ENABLE  (1U << 11) /* VMFUNC: enable_vm_functions */
 #define VI_MAX_MEMORY 9U
 /* mode (version 4) */
 #define VI_MODE_REAL 0U

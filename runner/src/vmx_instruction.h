@@ -16,6 +16,7 @@
  */
 
 #define VI_RAM_LOW  0x1a0000ULL     /* below: the runner's own memory (kernel to 0x12f000, batch images 0x140000-0x19ffff) */
+#define VI_RFLAGS_VM (1ULL << 17)
 #define VI_RAM_HIGH 0x80000000ULL   /* megs: 2048 in the host's bochsrc */
 
 struct vi_ctx {
@@ -150,9 +151,13 @@ struct vi_gen {
 
 static const uint8_t vi_segpfx[6] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
 
-/* Emits the vector's instruction for 64-bit (long64 = 1) or 32-bit code and chooses the GPR values that give the
- * operand's offset. Returns the end of the bytes, or 0 with *why set. */
+/* Emits the vector's instruction for 64-bit (long64 = 1), 32-bit (0) or 16-bit (VI_CODE16: real and virtual-8086
+ * mode, where 0x67 selects 32-bit addressing instead) code and chooses the GPR values that give the operand's
+ * offset. Returns the end of the bytes, or 0 with *why set. */
+#define VI_CODE16 2
 static uint8_t *vi_encode(const struct batch_vi_record *r, uint8_t *p, int long64, struct vi_gen *g, const char **why) {
+    int code16 = long64 == VI_CODE16;
+    long64 = long64 == 1;
     unsigned insn = r->instruction;
     int has_op = (r->flags & VI_FLAG_OPERAND) != 0;
     int inv = insn == VI_INVEPT || insn == VI_INVVPID, rw = insn == VI_VMREAD || insn == VI_VMWRITE;
@@ -164,6 +169,12 @@ static uint8_t *vi_encode(const struct batch_vi_record *r, uint8_t *p, int long6
     case VI_VMLAUNCH: *p++ = 0x0f; *p++ = 0x01; *p++ = 0xc2; return p;
     case VI_VMRESUME: *p++ = 0x0f; *p++ = 0x01; *p++ = 0xc3; return p;
     case VI_VMCALL: *p++ = 0x0f; *p++ = 0x01; *p++ = 0xc1; return p;
+    case VI_VMFUNC:
+        /* 0F 01 D4 with EAX (function) and ECX (EPTP index) from the record (SDM Vol. 3C 31.3 VMFUNC). */
+        g->gpr[0] = (uint32_t)r->segment_base;
+        g->gpr[1] = r->segment_base >> 32;
+        g->set = 3;
+        *p++ = 0x0f; *p++ = 0x01; *p++ = 0xd4; return p;
     default: break;
     }
     unsigned reg = insn == VI_VMPTRST ? 7 : 6;
@@ -222,12 +233,14 @@ static uint8_t *vi_encode(const struct batch_vi_record *r, uint8_t *p, int long6
         if (bv && iv) {
             if (fixed_reg && (base == reg || index == reg)) { *why = "the register operand doubles as base/index"; return 0; }
             g->gpr[base] = want; g->gpr[index] = 0;
+            g->set |= (uint16_t)((1U << base) | (1U << index));
         } else if (bv) {
             if (fixed_reg && base == reg) { *why = "the register operand doubles as base"; return 0; }
             g->gpr[base] = want;
+            g->set |= (uint16_t)(1U << base);
         } else if (want != 0) { *why = "disp16 does not give the offset"; return 0; }
         *p++ = vi_segpfx[r->segment];
-        *p++ = 0x67;
+        if (!code16) *p++ = 0x67;
         if (insn == VI_VMCLEAR || inv) *p++ = 0x66;
         if (insn == VI_VMXON) *p++ = 0xf3;
         *p++ = 0x0f;
@@ -264,7 +277,7 @@ static uint8_t *vi_encode(const struct batch_vi_record *r, uint8_t *p, int long6
     if (bv) { g->gpr[base] = bval; g->set |= (uint16_t)(1U << base); }
     if (iv) { g->gpr[index] = ival; g->set |= (uint16_t)(1U << index); }
     *p++ = vi_segpfx[r->segment];
-    if (asz == 32 && long64) *p++ = 0x67;
+    if ((asz == 32 && long64) || code16) *p++ = 0x67;
     if (insn == VI_VMCLEAR || inv) *p++ = 0x66;
     if (insn == VI_VMXON) *p++ = 0xf3;
     if (long64) {
@@ -291,8 +304,11 @@ static uint8_t *vi_encode(const struct batch_vi_record *r, uint8_t *p, int long6
 #define VI_CR4_FREE 0x127ffULL
 #define VI_CR0_FREE 0xe005003fULL
 
+static const char *vi_legacy_cr_problem(const struct batch_vi_record *r);
+
 static const char *vi_cr_problem(const struct batch_vi_record *r) {
     if ((r->cr0 >> 32) || (r->cr4 >> 32)) return "CR0/CR4 bits 63:32 set";
+    if (r->mode < VI_MODE_COMPAT) return vi_legacy_cr_problem(r);
     if ((r->cr0 & ~VI_CR0_FREE) || (r->cr4 & ~VI_CR4_FREE & ~(uint64_t)(1 << 12)))
         return "CR0/CR4 bits the runner does not load (e.g. SMEP, SMAP, CET, PKE, LA57 changes)";
     if ((r->cr4 & ~plat_cr4_fixed1) || (r->cr0 & ~plat_cr0_fixed1)) return "CR0/CR4 bits this processor does not support";
@@ -362,7 +378,7 @@ static void vi_non_root(const struct batch_vi_record *r, uint64_t lin);
 static void run_vi_record(const struct batch_vi_record *r) {
     const struct batch_record *rec = (const struct batch_record *)r;
     unsigned insn = r->instruction;
-    if (insn > VI_VMWRITE || r->memory_count > VI_MAX_MEMORY || r->vmx_operation > VI_OP_NON_ROOT || r->cpl > 3 ||
+    if (insn > VI_VMFUNC || r->memory_count > VI_MAX_MEMORY || r->vmx_operation > VI_OP_NON_ROOT || r->cpl > 3 ||
         r->mode > VI_MODE_64) {
         reply_error(rec, "malformed record, instruction", insn);
         return;
@@ -371,8 +387,8 @@ static void run_vi_record(const struct batch_vi_record *r) {
     int inv = insn == VI_INVEPT || insn == VI_INVVPID, rw = insn == VI_VMREAD || insn == VI_VMWRITE;
     int long64 = r->mode == VI_MODE_64;
     unsigned op = r->vmx_operation;
-    if (r->mode != VI_MODE_64 && r->mode != VI_MODE_COMPAT) {
-        reply_unsupported(rec, "real, virtual-8086 and protected mode: not implemented by the runner yet (it runs in IA-32e mode)");
+    if (r->mode != VI_MODE_64 && r->mode != VI_MODE_COMPAT && op != VI_OP_NON_ROOT) {
+        reply_unsupported(rec, "real, virtual-8086 and protected mode outside VMX non-root operation: the runner stays in IA-32e mode");
         return;
     }
     /* 1. The vector's capabilities must be this processor's. IA32_FEATURE_CONTROL is read only by VMXON outside VMX
@@ -395,13 +411,20 @@ static void run_vi_record(const struct batch_vi_record *r) {
     /* 2. CR0/CR4/EFER/RFLAGS. */
     const char *why = vi_cr_problem(r);
     if (why) { reply_unsupported(rec, why); return; }
-    if (r->rflags & ~(uint64_t)(0x8d5 | 0x2 | 0x200)) {
-        reply_unsupported(rec, "RFLAGS bits other than the arithmetic flags and IF");
+    if (r->rflags & ~(uint64_t)(0x8d5 | 0x2 | 0x200 | (r->mode == VI_MODE_V86 ? VI_RFLAGS_VM : 0))) {
+        reply_unsupported(rec, "RFLAGS bits other than the arithmetic flags and IF (and VM in virtual-8086 mode)");
+        return;
+    }
+    if (r->mode == VI_MODE_V86 && !(r->rflags & VI_RFLAGS_VM)) {
+        reply_unsupported(rec, "virtual-8086 mode with RFLAGS.VM 0");
         return;
     }
     /* 3. The operand's linear address; its bytes must be in the runner's free RAM or non-canonical. */
     uint64_t lin = 0, len = inv ? 16 : (rw && !long64) ? 4 : 8;
-    if (has_op) {
+    if (has_op && r->mode < VI_MODE_COMPAT) {
+        /* Outside IA-32e mode every segment's base counts and linear addresses have 32 bits (SDM Vol. 3A 3.4). */
+        lin = (r->segment_base + r->offset) & 0xffffffffULL;
+    } else if (has_op) {
         lin = r->offset + ((r->segment == 4 || r->segment == 5) ? r->segment_base : 0);
         if (long64 && vi_canonical(lin) && !vi_in_ram(lin, len)) {
             reply_unsupported(rec, "the operand's address is outside the runner's free RAM (0x1a0000-0x80000000)");
@@ -622,21 +645,128 @@ restore:
 
 #define PROC_ACTIVATE_SECONDARY (1U << 31)
 #define PROC2_VMCS_SHADOWING    (1U << 14)
+#define PROC2_ENABLE_VMFUNC     (1U << 13)
+#define PROC2_EPT_VE            (1U << 18)
+#define VMCS_EPTP_INDEX         0x0004U
+
+/*
+ * Low memory of the non-root guests (free after start-up: the multiboot modules are copied away first, and records
+ * run one at a time, so cr-access's pages at 0x1000-0x6fff and these never hold anything across records):
+ *   0x8000  the guest's code, in every mode (real and virtual-8086 mode: CS base 0, IP 0x8000)
+ *   0x9000  its copy for EPTP switching: the same bytes, CPUID (0F A2) at the VMCALL's place
+ *   0xA000  PAE page-directory-pointer table of protected/virtual-8086 guests (PDPTE0/1; 2/3 not present)
+ *   0xB000, 0xC000  its page directories: linear 0-2 GiB identity, 2-MiB pages, P RW US
+ *   0xD000-0x10fff  the EPT hierarchy an EPTP-list entry is relocated to: PML4, PDPT, PD, PT; identity for 0-4 GiB
+ *           (1-GiB, 2-MiB, 4-KiB pages, RWX WB) except GPA 0x8000, which maps to the copy at 0x9000.
+ */
+#define VIG_CODE    0x8000UL
+#define VIG_ALT     0x9000UL
+#define VIG_PDPT    0xA000UL
+#define VIG_PD      0xB000UL
+#define VIG_EPT     0xD000UL
+
+static int vi_legacy_mode(const struct batch_vi_record *r) { return r->mode < VI_MODE_COMPAT; }
+
+/* The non-root guest states outside IA-32e mode that the runner builds (SDM Vol. 3C 27.3.1.1 checks on CR0, CR4,
+ * EFER; 27.3.1.2 segments; 27.3.1.6 PDPTEs): real mode (CR0.PE = PG = 0, needs "unrestricted guest", which needs
+ * "enable EPT"), protected mode and virtual-8086 mode with CR0.PE = 1 and either no paging or PAE paging (the guest's
+ * PAE tables at 0xA000; the runner builds no 32-bit paging structures). EFER.LME = LMA = 0 needs "load IA32_EFER"
+ * (27.3.2.1: without it VM entry keeps the host's LME when CR0.PG is 0). */
+static const char *vi_legacy_cr_problem(const struct batch_vi_record *r) {
+    uint64_t cr0 = r->cr0, cr4 = r->cr4;
+    int real = r->mode == VI_MODE_REAL;
+    if (r->vmx_operation != VI_OP_NON_ROOT) return "real, virtual-8086 and protected mode outside non-root operation";
+    if ((cr0 & ~VI_CR0_FREE) || (cr4 & ~VI_CR4_FREE))
+        return "CR0/CR4 bits the runner does not load (e.g. SMEP, SMAP, CET, PKE, LA57)";
+    if ((cr4 & ~plat_cr4_fixed1) || (cr0 & ~plat_cr0_fixed1)) return "CR0/CR4 bits this processor does not support";
+    uint64_t exempt = real ? 0x80000001ULL : 0;   /* PE and PG under unrestricted guest (27.3.1.1) */
+    if ((cr0 & plat_cr0_fixed0 & ~exempt) != (plat_cr0_fixed0 & ~exempt) || (cr4 & plat_cr4_fixed0) != plat_cr4_fixed0)
+        return "CR0/CR4 violate the VMX fixed bits (VM entry would fail)";
+    if ((cr0 & (1ULL << 29)) && !(cr0 & (1ULL << 30))) return "CR0.NW without CD";
+    if (real) {
+        if (cr0 & 0x80000001ULL) return "real mode with CR0.PE or CR0.PG 1";
+        if (r->cpl) return "real mode at CPL > 0";
+        if (!(cap_proc >> 63) || !((cap_proc2 >> 32) & (PROC2_UNRESTRICTED | PROC2_ENABLE_EPT)))
+            return "a real-mode guest needs \"unrestricted guest\" and \"enable EPT\", which this processor does not allow";
+    } else {
+        if (!(cr0 & 1)) return "protected or virtual-8086 mode with CR0.PE 0";
+        if ((cr0 >> 31) && !(cr4 & (1ULL << 5))) return "32-bit paging (CR0.PG 1, CR4.PAE 0): the runner builds only PAE tables for these guests";
+        if (r->mode == VI_MODE_V86 && r->cpl != 3) return "virtual-8086 mode at CPL < 3";
+    }
+    if (!have_entry_load_efer) return "EFER.LME 0 needs the \"load IA32_EFER\" VM-entry control";
+    if (r->efer & ~0x801ULL) return "EFER other than SCE/NXE outside IA-32e mode";
+    return 0;
+}
+
+/* The runner's EPT for a guest that needs one ("unrestricted guest", VM functions): cr-access's identity map of 0-4 GiB
+ * (1-GiB pages). SDM Vol. 3D A.10: 4-level walks (bit 6), WB (14), 2-MiB (16) and 1-GiB (17) pages. */
+static int vi_ept_caps_ok(void) {
+    return ((cap_proc2 >> 32) & PROC2_ENABLE_EPT) && (cap_ept_vpid & (1ULL << 6)) && (cap_ept_vpid & (1ULL << 14)) &&
+           (cap_ept_vpid & (1ULL << 16)) && (cap_ept_vpid & (1ULL << 17));
+}
+
+/* The relocation target of an EPTP-list entry: the runner's identity EPT, except that GPA VIG_CODE maps to VIG_ALT. */
+static void vi_build_alt_ept(void) {
+    uint64_t *pml4 = (uint64_t *)VIG_EPT, *pdpt = pml4 + 512, *pd = pdpt + 512, *pt = pd + 512;
+    const uint64_t wb = 6 << 3;
+    memset_(pml4, 0, 4 * 4096);
+    pml4[0] = (uint64_t)pdpt | 7;
+    pdpt[0] = (uint64_t)pd | 7;
+    for (uint64_t i = 1; i < 4; i++) pdpt[i] = (i << 30) | 7 | wb | (1 << 7);
+    pd[0] = (uint64_t)pt | 7;
+    for (uint64_t i = 1; i < 512; i++) pd[i] = (i << 21) | 7 | wb | (1 << 7);
+    for (uint64_t i = 0; i < 512; i++) pt[i] = (i << 12) | 7 | wb;
+    pt[VIG_CODE >> 12] = VIG_ALT | 7 | wb;
+}
+
+/* The guest's PAE paging (protected and virtual-8086 mode with CR0.PG = 1): linear 0-2 GiB -> physical 0-2 GiB, user,
+ * writable (the vector's operands lie in the runner's RAM below 2 GiB; linear 2-4 GiB is not present). */
+static void vi_build_pae(void) {
+    uint64_t *pdpt = (uint64_t *)VIG_PDPT, *pd = (uint64_t *)VIG_PD;
+    memset_(pdpt, 0, 4096);
+    pdpt[0] = VIG_PD | 1;                 /* PDPTE: P only (RW/US are reserved, SDM Vol. 3A 5.4.1) */
+    pdpt[1] = (VIG_PD + 0x1000) | 1;
+    for (uint64_t i = 0; i < 1024; i++) pd[i] = (i << 21) | 0x87;
+}
+
+/* A segment limit the VMCS can hold (27.3.1.2: G = 0 needs bits 31:20 clear, G = 1 needs bits 11:0 set) that gives the
+ * same answer as the vector's limit for the operand's bytes [offset, last]: the limit check is the only use the
+ * vector makes of it (SDM Vol. 3A 5.3). Returns the limit; *g is the granularity bit. */
+static uint32_t vi_limit_for(uint32_t limit, uint64_t last, int *g) {
+    if ((limit >> 20) == 0) { *g = 0; return limit; }
+    if ((limit & 0xfff) == 0xfff) { *g = 1; return limit; }
+    if (last <= limit) { *g = 1; return 0xffffffffU; }              /* within: any limit >= last */
+    if (last <= 0x100000) { *g = 0; return (uint32_t)last - 1; }    /* beyond: any limit < last */
+    *g = 1;
+    return (uint32_t)((last - 0x1000) | 0xfff);
+}
 
 /* The vector's instruction in a guest (VMX non-root operation) of the vector's current VMCS. SDM Vol. 3C 26.1.2/26.1.3
  * (which instructions exit), 28.2.1 (exit qualification: the displacement, 0 without an operand), 28.2.4 (instruction
  * information), 25.6.3 (exception bitmap: all ones, so a #UD or #GP of the guest is a VM exit with reason 0), 25.10
- * (VMCS shadowing: VMREAD/VMWRITE that do not exit access the shadow VMCS named by the VMCS link pointer). */
+ * (VMCS shadowing: VMREAD/VMWRITE that do not exit access the shadow VMCS named by the VMCS link pointer), 26.5.6
+ * (VMFUNC: #UD, VM exit 59, or EPTP switching). The guest runs in the vector's mode: 64-bit or compatibility mode
+ * with the host's paging, protected or virtual-8086 mode with PAE paging (or none), real mode under "unrestricted
+ * guest" (26.1: the VMX instructions but VMCALL and VMFUNC cause #UD in real and virtual-8086 mode). */
 static void vi_non_root(const struct batch_vi_record *r, uint64_t lin) {
     const struct batch_record *rec = (const struct batch_record *)r;
-    unsigned insn = r->instruction;
-    int long64 = r->mode == VI_MODE_64, rw = insn == VI_VMREAD || insn == VI_VMWRITE;
+    unsigned insn = r->instruction, mode = r->mode, cpl = r->cpl;
+    int long64 = mode == VI_MODE_64, rw = insn == VI_VMREAD || insn == VI_VMWRITE;
+    int legacy = vi_legacy_mode(r), code16 = mode == VI_MODE_REAL || mode == VI_MODE_V86;
     int has_op = (r->flags & VI_FLAG_OPERAND) != 0;
     uint64_t cur = r->current_vmcs_pointer, link = ~0ULL, rbm = 0, wbm = 0;
     int shadow = rw && (r->flags & VI_FLAG_SHADOWING);
     uint64_t len = (rw && !long64) ? 4 : (insn == VI_INVEPT || insn == VI_INVVPID) ? 16 : 8;
+    int vmfunc = insn == VI_VMFUNC, vf_enable = vmfunc && (r->flags & VI_FLAG_VMFUNC_ENABLE);
+    uint64_t vf_controls = vmfunc ? r->offset : 0, vf_list = vmfunc ? r->displacement : 0;
+    uint32_t vf_ecx = (uint32_t)(r->segment_base >> 32), vf_eax = (uint32_t)r->segment_base;
+    int need_ept = mode == VI_MODE_REAL || vf_enable;
     const char *why = 0;
     if (cur == ~0ULL) { reply_unsupported(rec, "VMX non-root operation without a current VMCS"); return; }
+    if (need_ept && !vi_ept_caps_ok()) {
+        reply_unsupported(rec, "the guest needs the runner's EPT: \"enable EPT\", 4-level walks, WB, 2-MiB and 1-GiB pages");
+        return;
+    }
     if (shadow) {
         if (!((cap_proc >> 63) & 1) || !((cap_proc2 >> 32) & PROC2_VMCS_SHADOWING)) {
             reply_unsupported(rec, "\"VMCS shadowing\" is not allowed on this processor");
@@ -651,34 +781,95 @@ static void vi_non_root(const struct batch_vi_record *r, uint64_t lin) {
             return;
         }
     }
-    /* Guest code: MOV imm64 into each register the vector determines (64-bit mode; in compatibility mode every
-     * instruction but VMCALL causes #UD before its operands matter, and VMCALL exits), the instruction, for a VMREAD
-     * to a register MOV RAX, Reg1 (VM exits keep the GPRs), then VMCALL (exit reason 18 marks completion). */
+    /* Protected mode: the operand's segment is used only by a VMREAD/VMWRITE that does not exit (shadowing, CPL 0);
+     * it gets the vector's base and a limit that answers the limit check as the vector's does. */
+    int seg_used = legacy && !code16 && shadow && has_op && cpl == 0;
+    uint32_t seg_limit = 0xffffffffU;
+    int seg_g = 1;
+    if (seg_used) {
+        uint64_t last = r->offset + len - 1;
+        if (r->segment == 1) { reply_unsupported(rec, "a VMREAD/VMWRITE operand through CS (the runner keeps a flat code segment)"); return; }
+        if (r->segment_base >> 32 || r->offset >> 32) { reply_unsupported(rec, "segment base or offset beyond 32 bits"); return; }
+        if ((r->flags & VI_FLAG_MOV_SS) && r->segment == 2) {
+            reply_unsupported(rec, "MOV SS would reload SS, whose base and limit the vector gives");
+            return;
+        }
+        seg_limit = vi_limit_for(r->segment_limit, last, &seg_g);
+        if (last <= r->segment_limit && !vi_in_ram(lin, len)) {
+            reply_unsupported(rec, "the operand's address is outside the runner's free RAM (0x1a0000-0x80000000)");
+            return;
+        }
+    }
+    /* VMFUNC: the controls must be ones VM entry accepts here (SDM Vol. 3C 27.2.1.1: allowed by IA32_VMX_VMFUNC; with
+     * EPTP switching the EPTP-list address 4-KiB aligned within MAXPHYADDR). The list is used where the vector has
+     * it; the entry ECX names is relocated (below). */
+    uint64_t vf_entry = 0, vf_slot = 0, vf_amask = 0;
+    int vf_reloc = 0;
+    if (vmfunc && vf_enable) {
+        if (!(cap_proc >> 63) || !((cap_proc2 >> 32) & PROC2_ENABLE_VMFUNC)) {
+            reply_unsupported(rec, "\"enable VM functions\" is not allowed on this processor");
+            return;
+        }
+        if (vf_controls & ~cap_vmfunc) { reply_unsupported(rec, "VM-function controls that IA32_VMX_VMFUNC does not allow (VM entry would fail)"); return; }
+        if (vf_controls & 1) {
+            if ((vf_list & 0xfff) || !vi_in_ram(vf_list, 4096)) {
+                reply_unsupported(rec, "EPTP-list address unaligned or outside the runner's free RAM");
+                return;
+            }
+            if (vf_eax == 0 && vf_ecx < 512) {
+                vf_slot = vf_list + 8ULL * vf_ecx;
+                if ((vf_slot >= cur && vf_slot < cur + 4096) || (vf_slot >= r->vmxon_pointer && vf_slot < r->vmxon_pointer + 4096)) {
+                    reply_unsupported(rec, "the EPTP-list entry lies in the VMXON region or the current VMCS");
+                    return;
+                }
+                vf_reloc = 1;
+            }
+        }
+        if (r->maxphyaddr < 32 || r->maxphyaddr > 52) { reply_unsupported(rec, "MAXPHYADDR outside 32..52"); return; }
+        vf_amask = ((1ULL << r->maxphyaddr) - 1) & ~0xfffULL;
+    }
+    /* Guest code at VIG_CODE: MOV imm into each register the vector determines, the instruction, for a VMREAD to a
+     * register MOV (E/R)AX, Reg1 (VM exits keep the GPRs), then VMCALL (exit reason 18 marks completion). */
     struct vi_gen g;
     uint8_t ins[48];
-    uint8_t *e = vi_encode(r, ins, long64, &g, &why);
+    uint8_t *e = vi_encode(r, ins, long64 ? 1 : code16 ? VI_CODE16 : 0, &g, &why);
     if (!e) { reply_unsupported(rec, why); return; }
-    uint8_t *p = vi_code;
-    if (long64) {
-        for (unsigned k = 0; k < 16; k++) {
-            if (!(g.set >> k & 1)) continue;
+    uint8_t *p = (uint8_t *)VIG_CODE;
+    memset_(p, 0xcc, 4096);
+    for (unsigned k = 0; k < 16; k++) {
+        if (!(g.set >> k & 1)) continue;
+        if (long64) {
             *p++ = (uint8_t)(0x48 | (k >= 8 ? 1 : 0));
             *p++ = (uint8_t)(0xb8 + (k & 7));
             for (int i = 0; i < 8; i++) *p++ = (uint8_t)(g.gpr[k] >> (8 * i));
+        } else {
+            if (k >= 8) continue;   /* vi_encode refuses R8-R15 outside 64-bit mode */
+            if (code16) *p++ = 0x66;
+            *p++ = (uint8_t)(0xb8 + k);
+            for (int i = 0; i < 4; i++) *p++ = (uint8_t)(g.gpr[k] >> (8 * i));
         }
     }
     /* The instruction's own address (after MOV SS's four bytes): where a fault or a VM exit must be reported. */
     uint64_t insn_rip = (uint64_t)p + ((r->flags & VI_FLAG_MOV_SS) ? 4 : 0);
     for (uint8_t *q = ins; q < e; q++) *p++ = *q;
-    if (insn == VI_VMREAD && g.reg_dest > 0 && long64) {
+    if (insn == VI_VMREAD && g.reg_dest > 0 && !code16) {
         unsigned d = (unsigned)g.reg_dest;
-        *p++ = (uint8_t)(0x48 | (d >= 8 ? 4 : 0));
+        if (long64) *p++ = (uint8_t)(0x48 | (d >= 8 ? 4 : 0));
         *p++ = 0x89;
         *p++ = (uint8_t)(0xc0 | ((d & 7) << 3));
     }
     uint64_t vmcall_rip = (uint64_t)p;
     *p++ = 0x0f; *p++ = 0x01; *p++ = 0xc1;
-    (void)insn_rip;
+    if (vf_reloc) {
+        /* EPTP switching is seen by the next instruction fetch: through the relocated entry it finds CPUID (exit 10)
+         * where the runner's own EPT has VMCALL (exit 18). */
+        for (unsigned k = 0; k < 512; k++) ((uint64_t *)VIG_ALT)[k] = ((uint64_t *)VIG_CODE)[k];
+        uint8_t *a = (uint8_t *)VIG_ALT + (vmcall_rip - VIG_CODE);
+        a[0] = 0x0f; a[1] = 0xa2; a[2] = 0x90;
+        vi_build_alt_ept();
+    }
+    if (legacy && (r->cr0 >> 31)) vi_build_pae();
+    if (need_ept) cr_build_ept();
 
     __asm__ volatile("vmxoff" ::: "cc", "memory");
     const char *err = 0, *unsup = 0;
@@ -693,9 +884,26 @@ static void vi_non_root(const struct batch_vi_record *r, uint64_t lin) {
         memset_((void *)wbm, 0, 4096);
         if (link != ~0ULL) memset_((void *)link, 0, 4096);
     }
-    int stores = insn == VI_VMREAD && has_op && long64 && vi_canonical(lin) && vi_in_ram(lin, len);
+    int stores = insn == VI_VMREAD && has_op && (long64 || seg_used) && vi_canonical(lin) && vi_in_ram(lin, len);
     uint64_t w0 = lin & ~7ULL, w1 = (lin + len - 1) & ~7ULL, before0 = 0, before1 = 0;
+    if (vf_reloc) *(uint64_t *)vf_slot = 0;   /* a list word the vector does not give is 0 */
     vi_write_memory(r, lin, len, ~0ULL);
+    if (vf_reloc) {
+        /* The entry keeps every bit but its address field (bits MAXPHYADDR-1:12 of the vector's width), which names
+         * the runner's copy. A check of bits 63:N judges the copy as the vector's entry unless the two widths differ
+         * and the entry's only bits at or above the vector's width lie below this processor's (27.2.1.1). */
+        vf_entry = *(uint64_t *)vf_slot;
+        uint32_t nv = r->maxphyaddr, np = plat_maxphyaddr;
+        if (np > nv && (vf_entry >> nv) != 0 && (vf_entry >> np) == 0) {
+            unsup = "the EPTP-list entry would be judged differently at this processor's MAXPHYADDR";
+            goto out;
+        }
+        if (((vf_entry >> 3) & 7) == 4 && (cap_ept_vpid & (1ULL << 7))) {
+            unsup = "a 5-level EPTP-list entry (the runner's EPT copy has 4 levels)";
+            goto out;
+        }
+        *(uint64_t *)vf_slot = (vf_entry & ~vf_amask) | VIG_EPT;
+    }
     *(uint32_t *)cur = vmcs_revision;
     if (stores) { before0 = *(uint64_t *)w0; before1 = *(uint64_t *)w1; }
     if (shadow && link != ~0ULL) {
@@ -713,7 +921,7 @@ static void vi_non_root(const struct batch_vi_record *r, uint64_t lin) {
         memset_(&fake, 0, sizeof fake);
         fake.instruction = BATCH_INSN_RDMSR;
         fake.ecx = 0x10;
-        fake.cpl = r->cpl;
+        fake.cpl = cpl;
         struct guest_gprs gg = { 0, 0, 0 };
         uint64_t grip;
         build_in_current = 1;
@@ -721,30 +929,85 @@ static void vi_non_root(const struct batch_vi_record *r, uint64_t lin) {
         build_in_current = 0;
         if (b) { err = "building the guest's VMCS failed"; errv = (uint64_t)-b; goto out; }
         int bad = 0;
-        bad |= vi_vmwrite(VMCS_GUEST_RIP, (uint64_t)vi_code);
+        bad |= vi_vmwrite(VMCS_GUEST_RIP, VIG_CODE);
         bad |= vi_vmwrite(VMCS_GUEST_RFLAGS, r->rflags | 2);
         bad |= vi_vmwrite(VMCS_GUEST_CR0, r->cr0);
         bad |= vi_vmwrite(VMCS_GUEST_CR4, r->cr4);
         bad |= vi_vmwrite(VMCS_CR0_READ_SHADOW, r->cr0);
         bad |= vi_vmwrite(VMCS_CR4_READ_SHADOW, r->cr4);
         if (have_entry_load_efer) bad |= vi_vmwrite(VMCS_GUEST_IA32_EFER, r->efer);
-        bad |= vi_vmwrite(VMCS_GUEST_FS_BASE, has_op && r->segment == 4 ? r->segment_base : 0);
-        bad |= vi_vmwrite(VMCS_GUEST_GS_BASE, has_op && r->segment == 5 ? r->segment_base : 0);
-        if (!long64) {
+        bad |= vi_vmwrite(VMCS_GUEST_FS_BASE, has_op && r->segment == 4 && !legacy ? r->segment_base : 0);
+        bad |= vi_vmwrite(VMCS_GUEST_GS_BASE, has_op && r->segment == 5 && !legacy ? r->segment_base : 0);
+        if (mode == VI_MODE_COMPAT) {
             /* Compatibility mode: the guest GDT's 32-bit code segment of the ring (kernel.c guest_tables). */
-            bad |= vi_vmwrite(VMCS_GUEST_CS_SELECTOR, (uint64_t)((0x58 + 8 * r->cpl) | r->cpl));
-            bad |= vi_vmwrite(VMCS_GUEST_CS_AR_BYTES, 0xc09b | (r->cpl << 5));
+            bad |= vi_vmwrite(VMCS_GUEST_CS_SELECTOR, (uint64_t)((0x58 + 8 * cpl) | cpl));
+            bad |= vi_vmwrite(VMCS_GUEST_CS_AR_BYTES, 0xc09b | (cpl << 5));
+        }
+        if (legacy) {
+            /* Outside IA-32e mode (SDM Vol. 3C 27.3.1.2): "IA-32e mode guest" 0; protected mode: 32-bit code (D = 1) and
+             * flat data segments of the ring, the operand's segment with the vector's base; real mode (unrestricted
+             * guest): selectors and bases 0, limits FFFFH, code type 11 and data type 3, DPL 0; virtual-8086 mode:
+             * selectors and bases 0, limits FFFFH, access rights F3H. */
+            uint32_t entryc = (uint32_t)vmread(VMCS_VM_ENTRY_CONTROLS) & ~ENTRY_IA32E_GUEST;
+            bad |= vi_vmwrite(VMCS_VM_ENTRY_CONTROLS, entryc);
+            static const uint32_t segs[6] = { VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_CS_SELECTOR, VMCS_GUEST_SS_SELECTOR,
+                                              VMCS_GUEST_DS_SELECTOR, VMCS_GUEST_FS_SELECTOR, VMCS_GUEST_GS_SELECTOR };
+            for (unsigned k = 0; k < 6; k++) {
+                uint32_t idx = (segs[k] - VMCS_GUEST_ES_SELECTOR) / 2;
+                uint64_t sel, base = 0, lim, ar;
+                if (code16) {
+                    sel = 0; lim = 0xffff;
+                    ar = mode == VI_MODE_V86 ? 0xf3 : k == 1 ? 0x9b : 0x93;
+                } else {
+                    sel = k == 1 ? (uint64_t)((0x58 + 8 * cpl) | cpl) : (uint64_t)((0x10 + 0x10 * cpl) | cpl);
+                    lim = 0xffffffff;
+                    ar = (k == 1 ? 0xc09b : 0xc093) | (cpl << 5);
+                    if (seg_used && k == r->segment) {
+                        base = r->segment_base;
+                        lim = seg_limit;
+                        ar = 0x4093 | (cpl << 5) | (seg_g ? 0x8000 : 0);
+                    }
+                }
+                bad |= vi_vmwrite(segs[k], sel);
+                bad |= vi_vmwrite(VMCS_GUEST_ES_BASE + 2 * idx, base);
+                bad |= vi_vmwrite(VMCS_GUEST_ES_LIMIT + 2 * idx, lim);
+                bad |= vi_vmwrite(VMCS_GUEST_ES_AR_BYTES + 2 * idx, ar);
+            }
+            bad |= vi_vmwrite(VMCS_GUEST_CR3, VIG_PDPT);
+            bad |= vi_vmwrite(VMCS_GUEST_RSP, code16 ? 0x7000 : (uint64_t)guest_stack[cpl] + 4096 - 64);
+            if (r->cr0 >> 31) {
+                /* With EPT, VM entry loads the PDPTEs from these fields (27.3.2.4); without, from CR3. */
+                const uint64_t *pd = (const uint64_t *)VIG_PDPT;
+                bad |= vi_vmwrite(VMCS_GUEST_PDPTR0, pd[0]);
+                bad |= vi_vmwrite(VMCS_GUEST_PDPTR1, pd[1]);
+                bad |= vi_vmwrite(VMCS_GUEST_PDPTR2, pd[2]);
+                bad |= vi_vmwrite(VMCS_GUEST_PDPTR3, pd[3]);
+            }
         }
         uint32_t proc = (uint32_t)vmread(VMCS_CPU_BASED_VM_EXEC_CONTROL);
-        if (shadow) {
+        uint32_t p2want = (shadow ? PROC2_VMCS_SHADOWING : 0) | (need_ept ? PROC2_ENABLE_EPT : 0) |
+                          (mode == VI_MODE_REAL ? PROC2_UNRESTRICTED : 0) | (vf_enable ? PROC2_ENABLE_VMFUNC : 0);
+        if (p2want) {
             bad |= vi_vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, proc | PROC_ACTIVATE_SECONDARY);
-            uint32_t p2 = adjust(cap_proc2, PROC2_VMCS_SHADOWING, NULL);
-            bad |= vi_vmwrite(VMCS_SECONDARY_VM_EXEC_CONTROL, p2);
+            bad |= vi_vmwrite(VMCS_SECONDARY_VM_EXEC_CONTROL, adjust(cap_proc2, p2want, NULL));
+        }
+        if (shadow) {
             bad |= vi_vmwrite(VMCS_VMREAD_BITMAP, rbm);
             bad |= vi_vmwrite(VMCS_VMWRITE_BITMAP, wbm);
             bad |= vi_vmwrite(VMCS_VMCS_LINK_POINTER, link);
         }
+        if (need_ept) bad |= vi_vmwrite(VMCS_EPT_POINTER, (uint64_t)ept_pml4 | (3 << 3) | 6);   /* WB, 4-level */
+        if (vf_enable) {
+            bad |= vi_vmwrite(VMCS_VM_FUNCTION_CONTROL, vf_controls);
+            if (vf_controls & 1) bad |= vi_vmwrite(VMCS_EPTP_LIST_ADDRESS, vf_list);
+        }
         if (bad || vmwrite_failed) { err = "VMWRITE of the guest state failed"; goto out; }
+        if (need_ept) {
+            /* All-context INVEPT: the alternative hierarchy is rewritten record after record (SDM Vol. 3C 29.4.3.1). */
+            struct { uint64_t eptp, rsvd; } d = { 0, 0 };
+            uint64_t type = 2;
+            if (cap_ept_vpid & (1ULL << 20)) __asm__ volatile("invept %0, %1" : : "m"(d), "r"(type) : "cc", "memory");
+        }
         int l = vmx_launch(&gg);
         if (l) { err = "VMLAUNCH of the guest failed, status"; errv = l == 2 ? vmread(VMCS_VM_INSTRUCTION_ERROR) : 0; goto out; }
         uint64_t reason = vmread(VMCS_VM_EXIT_REASON);
@@ -757,6 +1020,28 @@ static void vi_non_root(const struct batch_vi_record *r, uint64_t lin) {
             uint64_t ec = (info & (1U << 11)) ? vmread(VMCS_VM_EXIT_INTR_ERROR_CODE) : 0;
             if (((info >> 8) & 7) != 3 || grip2 != insn_rip) { err = "unexpected exception or NMI exit, interruption information"; errv = info; goto out; }
             vi_reply_exception(rec, info & 0xff, ec);
+            goto out;
+        }
+        if (vmfunc && grip2 == vmcall_rip && (reason == 10 || reason == 18)) {
+            /* VMFUNC completed. EPTP switching (SDM Vol. 3C 26.5.6.3) is "eptp-switched" only when the EPTP field
+             * holds the relocated entry and the next fetch went through it (CPUID from the copy, exit 10). */
+            uint64_t f = vmread(VMCS_EPT_POINTER);
+            if (reason != 10 || !vf_reloc || (f & vf_amask) != VIG_EPT) {
+                err = reason == 10 ? "VMFUNC: the guest fetched through the relocated EPT but the EPTP field does not name it, EPTP"
+                                   : "VMFUNC completed without the next fetch using a switched EPTP, EPTP field";
+                errv = f;
+                goto out;
+            }
+            reply_prefix(rec);
+            puts_("\"outcome\": {\"kind\": \"eptp-switched\", \"eptp\": \"");
+            put_hex((f & ~vf_amask) | (vf_entry & vf_amask));
+            puts_("\"");
+            if ((cap_proc2 >> 32) & PROC2_EPT_VE) {
+                puts_(", \"eptp_index\": \"");
+                put_hex(vmread(VMCS_EPTP_INDEX) & 0xffff);
+                puts_("\"");
+            }
+            puts_("}}\n");
             goto out;
         }
         if (reason == 18 && grip2 == vmcall_rip && insn != VI_VMCALL) {
@@ -791,7 +1076,7 @@ static void vi_non_root(const struct batch_vi_record *r, uint64_t lin) {
                 if (stores) vi_put_memory_changes(lin, len, before0, before1);
                 if (insn == VI_VMREAD && g.reg_dest >= 0) {
                     puts_(", \"destination_value\": \"");
-                    put_hex(gg.rax);
+                    put_hex(long64 ? gg.rax : (uint32_t)gg.rax);
                     puts_("\"");
                 }
                 if (insn == VI_VMWRITE) {

@@ -53,7 +53,7 @@ public final class BatchWriter {
     static final int EW_MAX_MEMORY = 16;
     /** vmx-instruction instruction codes (runner/src/batch.h VI_*). */
     static final List<String> VI_INSTRUCTIONS = List.of("vmxon", "vmxoff", "vmclear", "vmptrld", "vmptrst", "vmlaunch",
-            "vmresume", "vmcall", "invept", "invvpid", "vmread", "vmwrite");
+            "vmresume", "vmcall", "invept", "invvpid", "vmread", "vmwrite", "vmfunc");
     /**
      * Every vmx-instruction input key the runner understands. A vector with any other key (a new capability input,
      * say) is answered unsupported: its outcome may depend on state the runner does not set or check.
@@ -64,7 +64,8 @@ public final class BatchWriter {
             "current_vmcs_pointer", "operand", "memory", "blocking_by_mov_ss", "launch_state", "vmx_ept_vpid_cap",
             "register_operand", "register_value", "vmx_misc", "field_value", "data_register", "data_value",
             "vmcs_shadowing", "vmcs_link_pointer", "vmread_bitmap_address", "vmwrite_bitmap_address",
-            "vmx_pinbased_ctls", "vmx_procbased_ctls", "vmx_procbased_ctls3", "vmx_exit_ctls", "vmx_entry_ctls", "vmx_vmfunc");
+            "vmx_pinbased_ctls", "vmx_procbased_ctls", "vmx_procbased_ctls3", "vmx_exit_ctls", "vmx_entry_ctls", "vmx_vmfunc",
+            "eax", "ecx", "enable_vm_functions", "vm_function_controls", "eptp_list_address");
     static final java.util.Set<String> VI_OPERAND_KEYS = java.util.Set.of("segment", "address_size", "base_valid", "base",
             "index_valid", "index", "scale", "displacement", "offset", "segment_base", "segment_limit");
     /** vmx-instruction modes and VMX operations, in the order of the record's fields (runner/src/batch.h VI_MODE_*, VI_OP_*). */
@@ -239,8 +240,9 @@ public final class BatchWriter {
         if (!VI_OPERATIONS.contains(op)) return Optional.of("vmx_operation " + op + " is not understood by the runner");
         String mode = in.path("mode").asText();
         if (!VI_MODES.contains(mode)) return Optional.of("mode " + mode + " is not understood by the runner");
-        if (!mode.equals("64-bit") && !mode.equals("compatibility")) {
-            return Optional.of("real, virtual-8086 and protected mode: not implemented by the runner yet (it runs in IA-32e mode)");
+        if (!mode.equals("64-bit") && !mode.equals("compatibility") && !op.equals("non-root")) {
+            // A guest (non-root) can be in any mode; the runner's own code (root, outside) stays in IA-32e mode.
+            return Optional.of("real, virtual-8086 and protected mode outside VMX non-root operation: the runner stays in IA-32e mode");
         }
         if (in.path("a20m").asBoolean() || in.path("smx_operation").asBoolean() || in.path("dual_monitor_active").asBoolean()) {
             return Optional.of("A20M, SMX operation or the dual-monitor treatment: not available on the runner");
@@ -284,7 +286,8 @@ public final class BatchWriter {
                 | (in.has("vmx_misc") ? 128 : 0)
                 | (in.has("vmx_ept_vpid_cap") ? 256 : 0)
                 | (in.has("vmx_pinbased_ctls") ? 512 : 0)
-                | (in.has("vmx_vmfunc") && (hex(in.path("vmx_vmfunc")) & 1) != 0 ? 1024 : 0));
+                | (in.has("vmx_vmfunc") && (hex(in.path("vmx_vmfunc")) & 1) != 0 ? 1024 : 0)
+                | (in.path("enable_vm_functions").asBoolean(false) ? 2048 : 0));
         b.putInt(in.path("register_operand").asInt(0));
         b.putInt(in.path("maxphyaddr").asInt(0));
         b.putInt(o.path("segment").asInt(0));
@@ -299,8 +302,15 @@ public final class BatchWriter {
         b.put((byte) VI_OPERATIONS.indexOf(in.path("vmx_operation").asText()));
         b.put((byte) in.path("data_register").asInt(0));
         b.position(start + 144);
-        b.putLong(op ? hex(o.path("displacement")) : 0).putLong(op ? hex(o.path("offset")) : 0)
-                .putLong(op ? hex(o.path("segment_base")) : 0);
+        if (in.path("instruction").asText().equals("vmfunc")) {
+            // VMFUNC has no operand: its inputs take the operand's three words (runner/README.md "vmx-instruction").
+            b.putLong(in.has("eptp_list_address") ? hex(in.path("eptp_list_address")) : 0)
+                    .putLong(in.has("vm_function_controls") ? hex(in.path("vm_function_controls")) : 0)
+                    .putLong((hex(in.path("eax")) & 0xffffffffL) | (hex(in.path("ecx")) << 32));
+        } else {
+            b.putLong(op ? hex(o.path("displacement")) : 0).putLong(op ? hex(o.path("offset")) : 0)
+                    .putLong(op ? hex(o.path("segment_base")) : 0);
+        }
         for (String f : VI_FIELDS) b.putLong(in.has(f) ? hex(in.path(f)) : 0);
         for (String f : VI_FIELDS_V4) b.putLong(in.has(f) ? hex(in.path(f)) : 0);
         b.putInt(op ? (int) hex(o.path("segment_limit")) : 0);

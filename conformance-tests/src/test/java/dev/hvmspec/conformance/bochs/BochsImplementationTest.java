@@ -131,8 +131,9 @@ class BochsImplementationTest {
             Map.entry("descriptor-table/DT_EXIT_INFO_OPERAND_SIZE_DEFINED/0067", DT_OPERAND_SIZE_BIT));
 
     /**
-     * The runnable vmx-instruction vectors (IA-32e mode: 64-bit and compatibility mode, CPL 0-3, outside VMX
-     * operation, VMX root and non-root operation; the haswell model's capability MSRs) on Bochs haswell: a disagreement fails unless {@link #KNOWN_BOCHS_DEVIATIONS} lists it.
+     * The runnable vmx-instruction vectors (64-bit and compatibility mode, CPL 0-3, outside VMX operation, VMX root
+     * and non-root operation; in non-root operation also protected, virtual-8086 and real mode and VMFUNC; the
+     * haswell model's capability MSRs) on Bochs haswell: a disagreement fails unless {@link #KNOWN_BOCHS_DEVIATIONS} lists it.
      */
     @Test
     void everyRunnableVmxInstructionVectorAgreesWithBochsHaswell() throws Exception {
