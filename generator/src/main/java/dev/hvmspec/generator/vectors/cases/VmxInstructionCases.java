@@ -621,6 +621,7 @@ public final class VmxInstructionCases implements DomainCases {
         if (!ok || !bit(s.rflags, 1)) throw new IllegalStateException("registers disagree with the mode: " + s.describe());
         if (!s.op.equals("outside") && !bit(s.cr4, 13)) throw new IllegalStateException("VMXE clear in VMX operation");
         if (s.op.equals("root") && !pe) throw new IllegalStateException("real mode in VMX root operation");
+        if (s.op.equals("non-root") && s.current == NONE) throw new IllegalStateException("VMX non-root operation without a current VMCS");
         if (s.instr.equals("vmcall") && s.dual) throw new IllegalStateException("VMCALL with the dual-monitor treatment active");
         if (!noOperand(s.instr) || s.instr.equals("vmcall")) {
             if (s.movss != null || s.launch != null) throw new IllegalStateException("VM-entry keys for " + s.instr);
@@ -718,8 +719,20 @@ public final class VmxInstructionCases implements DomainCases {
         return f;
     }
 
+    /**
+     * VM entry needs a current VMCS, and it stays current in VMX non-root operation: a case made in non-root operation
+     * without one gets the page next to its VMXON region (no random draw, so every later case keeps its inputs and id).
+     */
+    private static void giveNonRootACurrentVmcs(S s) {
+        if (s.op.equals("non-root") && s.current == NONE) {
+            s.current = s.vmxon ^ 0x1000L;
+            s.mem.put(s.current, s.p.basic() & 0x7fffffffL);
+        }
+    }
+
     /** Adds a case aimed at the deciding rule the predictor names. */
     private void add(S s, String comment, List<String> extra) {
+        giveNonRootACurrentVmcs(s);
         String note = effectiveSegment(s, false);
         Aim a = predict(s);
         ctx.add(a.rule(), a.held(), comment + note + " (" + s.describe() + ")", flags(s, extra), input(s));
@@ -727,6 +740,7 @@ public final class VmxInstructionCases implements DomainCases {
 
     /** Adds a case aimed at a given rule and side (the engine checks the model's trace). */
     private void add(S s, String rule, boolean held, String comment, List<String> extra) {
+        giveNonRootACurrentVmcs(s);
         String note = effectiveSegment(s, rule.equals("VMX_EXIT_INFO_BASE_VALID"));
         ctx.add(rule, held, comment + note + " (" + s.describe() + ")", flags(s, extra), input(s));
     }
