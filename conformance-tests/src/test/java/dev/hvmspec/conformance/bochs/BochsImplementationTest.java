@@ -27,12 +27,54 @@ class BochsImplementationTest {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
-    @Test
-    void smallMsrAccessBatchAgreesWithTheVectors() throws Exception {
+    /** Skips the test where Bochs, make or gcc is missing (CI installs Bochs; .ci/run). */
+    private static void assumeBochs() {
         Assumptions.assumeTrue(BochsImplementation.onPath("bochs").isPresent(),
                 "bochs is not on PATH; install it with: " + BochsImplementation.INSTALL_HINT);
         Assumptions.assumeTrue(BochsImplementation.onPath("make").isPresent() && BochsImplementation.onPath("gcc").isPresent(),
                 "make and gcc are needed to build runner/");
+    }
+
+    /** One run on a Bochs model, judged: the problems found, how many outcomes came back, of which kinds, in how many boots. */
+    private record Judged(List<String> problems, int outcomes, Map<String, Integer> kinds, int boots) {}
+
+    /**
+     * Runs the vectors on a Bochs model and judges every reply against the vectors: an error reply, a disagreement
+     * that {@link #KNOWN_BOCHS_DEVIATIONS} does not list, an allow-listed vector that now agrees and (with
+     * {@code warningsFail}) the run's warnings are problems, each named with the model. Unsupported replies are not.
+     */
+    private static Judged runOn(String model, List<Vector> vectors, boolean warningsFail) {
+        List<String> problems = new ArrayList<>();
+        int[] outcomes = {0};
+        Map<String, Integer> kinds = new LinkedHashMap<>();
+        int boots;
+        try (BochsImplementation bochs = new BochsImplementation(
+                BochsImplementation.Settings.of(ROOT.resolve("runner"), BochsImplementation.MODELS.get(model)))) {
+            bochs.evaluate(vectors, (v, r) -> {
+                if (r instanceof Reply.Unsupported) return;
+                if (!(r instanceof Reply.Outcome o)) {
+                    problems.add(model + " " + v.id() + ": " + r);
+                    return;
+                }
+                outcomes[0]++;
+                kinds.merge(o.outcome().path("kind").asText(), 1, Integer::sum);
+                boolean agrees = OutcomeMatcher.matchesAny(v.expect(), o.outcome());
+                String known = KNOWN_BOCHS_DEVIATIONS.get(v.id());
+                if (!agrees && known == null) {
+                    problems.add(model + " " + v.id() + ": Bochs gave " + o.outcome() + ", expected " + v.expect());
+                } else if (agrees && known != null) {
+                    problems.add(model + " " + v.id() + " now agrees: remove it from KNOWN_BOCHS_DEVIATIONS (" + known + ")");
+                }
+            });
+            if (warningsFail && !bochs.warnings().isEmpty()) problems.add(model + ": warnings " + bochs.warnings());
+            boots = bochs.boots();
+        }
+        return new Judged(problems, outcomes[0], kinds, boots);
+    }
+
+    @Test
+    void smallMsrAccessBatchAgreesWithTheVectors() throws Exception {
+        assumeBochs();
         Path file = ROOT.resolve("vectors/msr-access.jsonl");
         Assumptions.assumeTrue(Files.isRegularFile(file), "no vectors/msr-access.jsonl at " + file);
         List<Vector> all = new VectorReader().read(file);
@@ -76,10 +118,7 @@ class BochsImplementationTest {
      */
     @Test
     void everyRunnableVectorAgreesWithBochsHaswell() throws Exception {
-        Assumptions.assumeTrue(BochsImplementation.onPath("bochs").isPresent(),
-                "bochs is not on PATH; install it with: " + BochsImplementation.INSTALL_HINT);
-        Assumptions.assumeTrue(BochsImplementation.onPath("make").isPresent() && BochsImplementation.onPath("gcc").isPresent(),
-                "make and gcc are needed to build runner/");
+        assumeBochs();
         List<Vector> all = new VectorReader().read(ROOT.resolve("vectors/msr-access.jsonl"));
         List<String> disagreements = new ArrayList<>();
         try (BochsImplementation bochs = new BochsImplementation(
@@ -137,29 +176,11 @@ class BochsImplementationTest {
      */
     @Test
     void everyRunnableVmxInstructionVectorAgreesWithBochsHaswell() throws Exception {
-        Assumptions.assumeTrue(BochsImplementation.onPath("bochs").isPresent(),
-                "bochs is not on PATH; install it with: " + BochsImplementation.INSTALL_HINT);
-        Assumptions.assumeTrue(BochsImplementation.onPath("make").isPresent() && BochsImplementation.onPath("gcc").isPresent(),
-                "make and gcc are needed to build runner/");
+        assumeBochs();
         List<Vector> all = new VectorReader().read(ROOT.resolve("vectors/vmx-instruction.jsonl"));
-        List<String> problems = new ArrayList<>();
-        int[] outcomes = {0};
-        try (BochsImplementation bochs = new BochsImplementation(
-                BochsImplementation.Settings.of(ROOT.resolve("runner"), BochsImplementation.MODELS.get("haswell")))) {
-            bochs.evaluate(all, (v, r) -> {
-                if (r instanceof Reply.Unsupported) return;
-                if (!(r instanceof Reply.Outcome o)) {
-                    problems.add(v.id() + ": " + r);
-                    return;
-                }
-                outcomes[0]++;
-                boolean agrees = OutcomeMatcher.matchesAny(v.expect(), o.outcome());
-                String known = KNOWN_BOCHS_DEVIATIONS.get(v.id());
-                if (!agrees && known == null) problems.add(v.id() + ": Bochs gave " + o.outcome() + ", expected " + v.expect());
-                else if (agrees && known != null) problems.add(v.id() + " now agrees: remove it from KNOWN_BOCHS_DEVIATIONS");
-            });
-        }
-        if (outcomes[0] < 200) problems.add("only " + outcomes[0] + " vmx-instruction vectors ran (at least 200 expected)");
+        Judged j = runOn("haswell", all, false);
+        List<String> problems = new ArrayList<>(j.problems());
+        if (j.outcomes() < 200) problems.add("only " + j.outcomes() + " vmx-instruction vectors ran (at least 200 expected)");
         assertTrue(problems.isEmpty(), () -> String.join("\n", problems.subList(0, Math.min(30, problems.size()))));
     }
 
@@ -174,37 +195,16 @@ class BochsImplementationTest {
      */
     @Test
     void everyRunnableEptWalkVectorAgreesWithBochsHaswell() throws Exception {
-        Assumptions.assumeTrue(BochsImplementation.onPath("bochs").isPresent(),
-                "bochs is not on PATH; install it with: " + BochsImplementation.INSTALL_HINT);
-        Assumptions.assumeTrue(BochsImplementation.onPath("make").isPresent() && BochsImplementation.onPath("gcc").isPresent(),
-                "make and gcc are needed to build runner/");
+        assumeBochs();
         List<Vector> mine = new VectorReader().read(ROOT.resolve("vectors/ept-walk.jsonl")).stream()
                 .filter(v -> Long.parseUnsignedLong(v.input().path("ept_vpid_cap").asText().substring(2), 16) == HASWELL_EPT_VPID_CAP)
                 .toList();
-        List<String> problems = new ArrayList<>();
-        int[] outcomes = {0};
-        Map<String, Integer> kinds = new LinkedHashMap<>();
-        try (BochsImplementation bochs = new BochsImplementation(
-                BochsImplementation.Settings.of(ROOT.resolve("runner"), BochsImplementation.MODELS.get("haswell")))) {
-            bochs.evaluate(mine, (v, r) -> {
-                if (r instanceof Reply.Unsupported) return;
-                if (!(r instanceof Reply.Outcome o)) {
-                    problems.add(v.id() + ": " + r);
-                    return;
-                }
-                outcomes[0]++;
-                kinds.merge(o.outcome().path("kind").asText(), 1, Integer::sum);
-                boolean agrees = OutcomeMatcher.matchesAny(v.expect(), o.outcome());
-                String known = KNOWN_BOCHS_DEVIATIONS.get(v.id());
-                if (!agrees && known == null) problems.add(v.id() + ": Bochs gave " + o.outcome() + ", expected " + v.expect());
-                else if (agrees && known != null) problems.add(v.id() + " now agrees: remove it from KNOWN_BOCHS_DEVIATIONS");
-            });
-            if (!bochs.warnings().isEmpty()) problems.add("warnings " + bochs.warnings());
-        }
+        Judged j = runOn("haswell", mine, true);
+        List<String> problems = new ArrayList<>(j.problems());
         // All three outcome kinds must have run (a relocation regression to "unsupported" cannot pass silently).
-        if (outcomes[0] < 300) problems.add("only " + outcomes[0] + " of " + mine.size() + " ept-walk vectors ran (at least 300 expected)");
+        if (j.outcomes() < 300) problems.add("only " + j.outcomes() + " of " + mine.size() + " ept-walk vectors ran (at least 300 expected)");
         for (String k : List.of("translation", "ept-violation", "ept-misconfiguration")) {
-            if (kinds.getOrDefault(k, 0) < 20) problems.add("only " + kinds.getOrDefault(k, 0) + " " + k + " outcomes");
+            if (j.kinds().getOrDefault(k, 0) < 20) problems.add("only " + j.kinds().getOrDefault(k, 0) + " " + k + " outcomes");
         }
         assertTrue(problems.isEmpty(), () -> String.join("\n", problems.subList(0, Math.min(30, problems.size()))));
     }
@@ -220,38 +220,17 @@ class BochsImplementationTest {
      */
     @Test
     void everyRunnableDescriptorTableVectorAgreesWithBochsHaswell() throws Exception {
-        Assumptions.assumeTrue(BochsImplementation.onPath("bochs").isPresent(),
-                "bochs is not on PATH; install it with: " + BochsImplementation.INSTALL_HINT);
-        Assumptions.assumeTrue(BochsImplementation.onPath("make").isPresent() && BochsImplementation.onPath("gcc").isPresent(),
-                "make and gcc are needed to build runner/");
+        assumeBochs();
         List<Vector> mine = new VectorReader().read(ROOT.resolve("vectors/descriptor-table.jsonl")).stream()
                 .filter(v -> Long.parseUnsignedLong(v.input().path("vmx_procbased_ctls2").asText().substring(2), 16)
                         == HASWELL_PROCBASED_CTLS2)
                 .toList();
-        List<String> problems = new ArrayList<>();
-        int[] outcomes = {0};
-        Map<String, Integer> kinds = new LinkedHashMap<>();
-        try (BochsImplementation bochs = new BochsImplementation(
-                BochsImplementation.Settings.of(ROOT.resolve("runner"), BochsImplementation.MODELS.get("haswell")))) {
-            bochs.evaluate(mine, (v, r) -> {
-                if (r instanceof Reply.Unsupported) return;
-                if (!(r instanceof Reply.Outcome o)) {
-                    problems.add(v.id() + ": " + r);
-                    return;
-                }
-                outcomes[0]++;
-                kinds.merge(o.outcome().path("kind").asText(), 1, Integer::sum);
-                boolean agrees = OutcomeMatcher.matchesAny(v.expect(), o.outcome());
-                String known = KNOWN_BOCHS_DEVIATIONS.get(v.id());
-                if (!agrees && known == null) problems.add(v.id() + ": Bochs gave " + o.outcome() + ", expected " + v.expect());
-                else if (agrees && known != null) problems.add(v.id() + " now agrees: remove it from KNOWN_BOCHS_DEVIATIONS");
-            });
-            assertEquals(1, bochs.boots(), "one boot");
-            if (!bochs.warnings().isEmpty()) problems.add("warnings " + bochs.warnings());
-        }
-        if (outcomes[0] < 110) problems.add("only " + outcomes[0] + " of " + mine.size() + " descriptor-table vectors ran (at least 110 expected)");
+        Judged j = runOn("haswell", mine, true);
+        assertEquals(1, j.boots(), "one boot");
+        List<String> problems = new ArrayList<>(j.problems());
+        if (j.outcomes() < 110) problems.add("only " + j.outcomes() + " of " + mine.size() + " descriptor-table vectors ran (at least 110 expected)");
         for (String k : List.of("vm-exit", "exception", "no-exit")) {
-            if (kinds.getOrDefault(k, 0) < 10) problems.add("only " + kinds.getOrDefault(k, 0) + " " + k + " outcomes");
+            if (j.kinds().getOrDefault(k, 0) < 10) problems.add("only " + j.kinds().getOrDefault(k, 0) + " " + k + " outcomes");
         }
         assertTrue(problems.isEmpty(), () -> String.join("\n", problems.subList(0, Math.min(30, problems.size()))));
     }
@@ -330,39 +309,16 @@ class BochsImplementationTest {
      */
     @Test
     void everyRunnableCrAccessVectorAgreesWithBochs() throws Exception {
-        Assumptions.assumeTrue(BochsImplementation.onPath("bochs").isPresent(),
-                "bochs is not on PATH; install it with: " + BochsImplementation.INSTALL_HINT);
-        Assumptions.assumeTrue(BochsImplementation.onPath("make").isPresent() && BochsImplementation.onPath("gcc").isPresent(),
-                "make and gcc are needed to build runner/");
+        assumeBochs();
         List<Vector> all = new VectorReader().read(ROOT.resolve("vectors/cr-access.jsonl"));
         List<String> problems = new ArrayList<>();
         for (CrModel m : CR_MODELS) {
             List<Vector> mine = all.stream()
                     .filter(v -> Long.parseUnsignedLong(v.input().path("cr4_fixed1").asText().substring(2), 16) == m.cr4Fixed1())
                     .toList();
-            Map<String, Reply> replies = new LinkedHashMap<>();
-            try (BochsImplementation bochs = new BochsImplementation(
-                    BochsImplementation.Settings.of(ROOT.resolve("runner"), BochsImplementation.MODELS.get(m.shortName())))) {
-                bochs.evaluate(mine, (v, r) -> replies.put(v.id(), r));
-                if (!bochs.warnings().isEmpty()) problems.add(m.shortName() + ": warnings " + bochs.warnings());
-            }
-            int outcomes = 0;
-            for (Vector v : mine) {
-                Reply r = replies.get(v.id());
-                if (r instanceof Reply.Unsupported) continue;
-                if (!(r instanceof Reply.Outcome o)) {
-                    problems.add(m.shortName() + " " + v.id() + ": " + r);
-                    continue;
-                }
-                outcomes++;
-                boolean agrees = OutcomeMatcher.matchesAny(v.expect(), o.outcome());
-                String known = KNOWN_BOCHS_DEVIATIONS.get(v.id());
-                if (!agrees && known == null) {
-                    problems.add(m.shortName() + " " + v.id() + ": Bochs gave " + o.outcome() + ", expected " + v.expect());
-                } else if (agrees && known != null) {
-                    problems.add(m.shortName() + " " + v.id() + " now agrees: remove it from KNOWN_BOCHS_DEVIATIONS (" + known + ")");
-                }
-            }
+            Judged j = runOn(m.shortName(), mine, true);
+            problems.addAll(j.problems());
+            int outcomes = j.outcomes();
             if (outcomes < m.minOutcomes()) {
                 problems.add(m.shortName() + ": only " + outcomes + " of " + mine.size() + " vectors ran (at least "
                         + m.minOutcomes() + " expected)");
