@@ -60,6 +60,19 @@ static uint64_t dt_clean_info(uint64_t reason, uint64_t info) {
     return info;
 }
 
+/* 32-bit paging (CR0.PG = 1, CR4.PAE = 0; SDM Vol. 3A 4.3) for guests outside IA-32e mode: the page directory at
+ * VIG_PDPT (where vi_legacy_guest points CR3) whose only present entry maps linear 0-4 MiB through the page table at
+ * VIG_PD to physical 0-4 MiB with 4-KiB pages (PDE bit 7 = 0, so CR4.PSE does not matter), present, writable, user.
+ * Everything such a guest touches lies there: its code (0x8000), the low scratch memory, DT_SCRATCH, and dt_gdt (the
+ * kernel's .bss, below 0x140000) that LTR reads and marks busy. dt_encode keeps the operand below 4 MiB. */
+#define DT_PAGING32_END 0x400000ULL
+static void dt_build_paging32(void) {
+    uint32_t *pd = (uint32_t *)VIG_PDPT, *pt = (uint32_t *)VIG_PD;
+    memset_(pd, 0, 4096);
+    pd[0] = (uint32_t)VIG_PD | 7;
+    for (uint32_t i = 0; i < 1024; i++) pt[i] = (i << 12) | 7;
+}
+
 /* CR0/CR4/EFER/RFLAGS the guest can be given (VM entry, SDM Vol. 3C 27.3.1.1, with the processor's fixed bits; IA-32e
  * mode with the runner's paging). CR4 bits the runner loads as given: VME, PVI, TSD, DE, PSE, PAE, MCE, PGE, PCE,
  * OSFXSR, OSXMMEXCPT, UMIP, VMXE, FSGSBASE; CR0: PE, MP, EM, TS, ET, NE, WP, AM, NW, CD, PG. */
@@ -69,7 +82,7 @@ static const char *dt_state_problem(const struct batch_dt_record *r) {
     if (r->mode < VI_MODE_COMPAT) {
         /* Real, virtual-8086 and protected mode: vmx_instruction.h's non-root guests (vi_legacy_state_problem), with
          * CR4.UMIP loaded as given where IA32_VMX_CR4_FIXED1 allows it. */
-        const char *w = vi_legacy_state_problem(r->mode, r->cpl, r->cr0, r->cr4 & ~DT_CR4_UMIP, r->efer);
+        const char *w = vi_legacy_state_problem(r->mode, r->cpl, r->cr0, r->cr4 & ~DT_CR4_UMIP, r->efer, 1);
         if (w) return w;
         if (r->cr4 & DT_CR4_UMIP & ~plat_cr4_fixed1) return "CR0/CR4 bits this processor does not support";
         if (r->mode == VI_MODE_REAL && (!vi_ept_caps_ok() || !((cap_proc2 >> 32) & PROC2_UNRESTRICTED)))
@@ -269,6 +282,10 @@ static uint8_t *dt_encode(const struct batch_dt_record *r, uint8_t *p, uint64_t 
                "outside the runner's free RAM (0x1a0000-0x80000000; outside IA-32e mode also 0x1000-0x6fff)";
         return 0;
     }
+    if (r->mode < VI_MODE_COMPAT && (r->cr0 >> 31) && !(r->cr4 & (1ULL << 5)) && *lin + 16 > DT_PAGING32_END) {
+        *why = "32-bit paging: the operand's address is fixed by the vector and lies beyond the 4 MiB the runner maps";
+        return 0;
+    }
     if (!long64 && ((*segbase + ea) & 0xffffffffULL) != *lin) { *why = "internal: operand address mismatch"; return 0; }
     if (long64 && *segbase + ea != *lin) { *why = "internal: operand address mismatch"; return 0; }
     /* Prefixes: segment (in 64-bit mode only FS/GS: the others are ignored there), operand size (66: 16-bit in
@@ -410,7 +427,8 @@ static void run_dt_record(const struct batch_dt_record *r) {
     }
     if (legacy) {
         /* vmx_instruction.h's guest outside IA-32e mode (PAE tables first when CR0.PG = 1). */
-        if (r->cr0 >> 31) vi_build_pae();
+        if ((r->cr0 >> 31) && (r->cr4 & (1ULL << 5))) vi_build_pae();
+        else if (r->cr0 >> 31) dt_build_paging32();
         bad |= vi_legacy_guest(r->mode, r->cpl, r->cr0);
     }
     if (r->flags & DT_FLAG_OPERAND) {

@@ -672,7 +672,8 @@ static int vi_legacy_mode(const struct batch_vi_record *r) { return r->mode < VI
  * "enable EPT"), protected mode and virtual-8086 mode with CR0.PE = 1 and either no paging or PAE paging (the guest's
  * PAE tables at 0xA000; the runner builds no 32-bit paging structures). EFER.LME = LMA = 0 needs "load IA32_EFER"
  * (27.3.2.1: without it VM entry keeps the host's LME when CR0.PG is 0). */
-static const char *vi_legacy_state_problem(unsigned mode, unsigned cpl, uint64_t cr0, uint64_t cr4, uint64_t efer) {
+static const char *vi_legacy_state_problem(unsigned mode, unsigned cpl, uint64_t cr0, uint64_t cr4, uint64_t efer,
+                                           int paging32) {
     int real = mode == VI_MODE_REAL;
     if ((cr0 & ~VI_CR0_FREE) || (cr4 & ~VI_CR4_FREE))
         return "CR0/CR4 bits the runner does not load (e.g. SMEP, SMAP, CET, PKE, LA57)";
@@ -688,7 +689,7 @@ static const char *vi_legacy_state_problem(unsigned mode, unsigned cpl, uint64_t
             return "a real-mode guest needs \"unrestricted guest\" and \"enable EPT\", which this processor does not allow";
     } else {
         if (!(cr0 & 1)) return "protected or virtual-8086 mode with CR0.PE 0";
-        if ((cr0 >> 31) && !(cr4 & (1ULL << 5))) return "32-bit paging (CR0.PG 1, CR4.PAE 0): the runner builds only PAE tables for these guests";
+        if ((cr0 >> 31) && !(cr4 & (1ULL << 5)) && !paging32) return "32-bit paging (CR0.PG 1, CR4.PAE 0): the runner builds only PAE tables for these guests";
         if (mode == VI_MODE_V86 && cpl != 3) return "virtual-8086 mode at CPL < 3";
     }
     if (!have_entry_load_efer) return "EFER.LME 0 needs the \"load IA32_EFER\" VM-entry control";
@@ -697,7 +698,7 @@ static const char *vi_legacy_state_problem(unsigned mode, unsigned cpl, uint64_t
 }
 static const char *vi_legacy_cr_problem(const struct batch_vi_record *r) {
     if (r->vmx_operation != VI_OP_NON_ROOT) return "real, virtual-8086 and protected mode outside non-root operation";
-    return vi_legacy_state_problem(r->mode, r->cpl, r->cr0, r->cr4, r->efer);
+    return vi_legacy_state_problem(r->mode, r->cpl, r->cr0, r->cr4, r->efer, 0);
 }
 
 /* The runner's EPT for a guest that needs one ("unrestricted guest", VM functions): cr-access's identity map of 0-4 GiB
