@@ -238,6 +238,32 @@ static uint8_t *dt_encode(const struct batch_dt_record *r, uint8_t *p, uint64_t 
             *lin = DT_SCRATCH;
             *biglimit = ea + len - 1 > 0xffff;
         }
+    } else if (!long64 && seg_free && ((uint64_t)disp & amask) + len - 1 > 0xffffffffULL) {
+        /* Compatibility and protected mode: the displacement alone would put the operand's last bytes past the 4-GiB
+         * limit (SDM Vol. 3A 5.3: a fault on the access). Base/index registers give a small effective address. */
+        int ok = 0;
+        for (uint64_t t = 0; t < 16 && (bv || iv) && !ok; t++) {
+            uint64_t want = (t - (uint64_t)disp) & amask;
+            if (bv && iv && base == index) {
+                uint64_t m = 1 + (1ULL << scale);
+                if (want % m) continue;
+                bval = ival = want / m;
+            } else if (bv) {
+                bval = want;
+                ival = 0;
+            } else {
+                if (want & ((1ULL << scale) - 1)) continue;
+                ival = want >> scale;
+            }
+            *segbase = DT_SCRATCH - t;
+            *lin = DT_SCRATCH;
+            ok = 1;
+        }
+        if (!ok) {
+            *why = "the operand's bytes pass the 4-GiB segment limit (displacement alone): its access faults where the "
+                   "instruction executes";
+            return 0;
+        }
     } else if (seg_free || (!bv && !iv)) {
         /* Registers 0: the effective address is the displacement; the segment base (if free) moves it. */
         ea = (uint64_t)disp & amask;
