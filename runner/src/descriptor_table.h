@@ -4,8 +4,10 @@
  *
  * One record is one of LGDT, LIDT, LLDT, LTR, SGDT, SIDT, SLDT, STR in VMX non-root operation. The runner builds a
  * fresh VMCS in its own region (kernel.c build_vmcs: a 64-bit guest at the vector's CPL, every exception exiting),
- * then gives the guest the vector's mode (64-bit or compatibility), CR0/CR4/EFER/RFLAGS and "descriptor-table
- * exiting" (secondary processor-based control bit 2, SDM Vol. 3C 25.6.2), and runs generated code: MOVs that give
+ * then gives the guest the vector's mode (64-bit or compatibility; protected, real-address or virtual-8086 mode with
+ * vmx_instruction.h's vi_legacy_guest, real mode under "unrestricted guest" with cr-access's identity EPT),
+ * CR0/CR4/EFER/RFLAGS and "descriptor-table exiting" (secondary processor-based control bit 2, SDM Vol. 3C 25.6.2),
+ * and runs generated code: MOVs that give
  * the base/index registers (and a register operand) chosen values, the instruction with exactly the vector's operand
  * form, then VMCALL. Outcomes (SDM Vol. 3C 26.1.1 priority, 26.1.3 the exit):
  *  - exit reason 46/47 at the instruction: "vm-exit" with the exit qualification (28.2.1) and the instruction
