@@ -4,8 +4,10 @@
  *
  * One record is one of LGDT, LIDT, LLDT, LTR, SGDT, SIDT, SLDT, STR in VMX non-root operation. The runner builds a
  * fresh VMCS in its own region (kernel.c build_vmcs: a 64-bit guest at the vector's CPL, every exception exiting),
- * then gives the guest the vector's mode (64-bit or compatibility), CR0/CR4/EFER/RFLAGS and "descriptor-table
- * exiting" (secondary processor-based control bit 2, SDM Vol. 3C 25.6.2), and runs generated code: MOVs that give
+ * then gives the guest the vector's mode (64-bit or compatibility; protected, real-address or virtual-8086 mode with
+ * vmx_instruction.h's vi_legacy_guest, real mode under "unrestricted guest" with cr-access's identity EPT),
+ * CR0/CR4/EFER/RFLAGS and "descriptor-table exiting" (secondary processor-based control bit 2, SDM Vol. 3C 25.6.2),
+ * and runs generated code: MOVs that give
  * the base/index registers (and a register operand) chosen values, the instruction with exactly the vector's operand
  * form, then VMCALL. Outcomes (SDM Vol. 3C 26.1.1 priority, 26.1.3 the exit):
  *  - exit reason 46/47 at the instruction: "vm-exit" with the exit qualification (28.2.1) and the instruction
@@ -60,12 +62,38 @@ static uint64_t dt_clean_info(uint64_t reason, uint64_t info) {
     return info;
 }
 
+/* 32-bit paging (CR0.PG = 1, CR4.PAE = 0; SDM Vol. 3A 4.3) for guests outside IA-32e mode: the page directory at
+ * VIG_PDPT (where vi_legacy_guest points CR3) whose only present entry maps linear 0-4 MiB through the page table at
+ * VIG_PD to physical 0-4 MiB with 4-KiB pages (PDE bit 7 = 0, so CR4.PSE does not matter), present, writable, user.
+ * Everything such a guest touches lies there: its code (0x8000), the low scratch memory, DT_SCRATCH, and dt_gdt (the
+ * kernel's .bss, below 0x140000) that LTR reads and marks busy. dt_encode keeps the operand below 4 MiB. */
+#define DT_PAGING32_END 0x400000ULL
+static void dt_build_paging32(void) {
+    uint32_t *pd = (uint32_t *)VIG_PDPT, *pt = (uint32_t *)VIG_PD;
+    memset_(pd, 0, 4096);
+    pd[0] = (uint32_t)VIG_PD | 7;
+    for (uint32_t i = 0; i < 1024; i++) pt[i] = (i << 12) | 7;
+}
+
 /* CR0/CR4/EFER/RFLAGS the guest can be given (VM entry, SDM Vol. 3C 27.3.1.1, with the processor's fixed bits; IA-32e
  * mode with the runner's paging). CR4 bits the runner loads as given: VME, PVI, TSD, DE, PSE, PAE, MCE, PGE, PCE,
  * OSFXSR, OSXMMEXCPT, UMIP, VMXE, FSGSBASE; CR0: PE, MP, EM, TS, ET, NE, WP, AM, NW, CD, PG. */
 static const char *dt_state_problem(const struct batch_dt_record *r) {
     const uint64_t cr4_free = 0x127ffULL | DT_CR4_UMIP, cr0_free = 0xe005003fULL;
     if ((r->cr0 >> 32) || (r->cr4 >> 32)) return "CR0/CR4 bits 63:32 set";
+    if (r->mode < VI_MODE_COMPAT) {
+        /* Real, virtual-8086 and protected mode: vmx_instruction.h's non-root guests (vi_legacy_state_problem), with
+         * CR4.UMIP loaded as given where IA32_VMX_CR4_FIXED1 allows it. */
+        const char *w = vi_legacy_state_problem(r->mode, r->cpl, r->cr0, r->cr4 & ~DT_CR4_UMIP, r->efer, 1);
+        if (w) return w;
+        if (r->cr4 & DT_CR4_UMIP & ~plat_cr4_fixed1) return "CR0/CR4 bits this processor does not support";
+        if (r->mode == VI_MODE_REAL && (!vi_ept_caps_ok() || !((cap_proc2 >> 32) & PROC2_UNRESTRICTED)))
+            return "a real-mode guest needs \"unrestricted guest\" and the runner's EPT (4-level walks, WB, 2-MiB and 1-GiB pages)";
+        if (r->rflags & ~(uint64_t)(0x8d5 | 0x2 | 0x200 | (r->mode == VI_MODE_V86 ? VI_RFLAGS_VM : 0)))
+            return "RFLAGS bits other than the arithmetic flags and IF (and VM in virtual-8086 mode)";
+        if (r->mode == VI_MODE_V86 && !(r->rflags & VI_RFLAGS_VM)) return "virtual-8086 mode with RFLAGS.VM 0";
+        return 0;
+    }
     if ((r->cr0 & ~cr0_free) || (r->cr4 & ~cr4_free))
         return "CR0/CR4 bits the runner does not load (e.g. SMEP, SMAP, CET, PKE, PCIDE, LA57)";
     if ((r->cr4 & ~plat_cr4_fixed1) || (r->cr0 & ~plat_cr0_fixed1)) return "CR0/CR4 bits this processor does not support";
@@ -87,12 +115,26 @@ static const uint8_t dt_segpfx[6] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };   /*
 /* Chooses register values and a segment base that put the memory operand's linear address in the runner's free RAM,
  * and emits the instruction with exactly the vector's operand form (SDM Vol. 2A 2.1-2.2: prefixes, ModRM, SIB,
  * displacement). *lin gets the linear address; *segbase the base for the vector's segment when the vector leaves it
- * free (compatibility mode and not CS, or FS/GS in 64-bit mode), else 0; gpr/set the registers the code loads.
- * Returns the end of the bytes, or 0 with *why. */
+ * free (compatibility and protected mode and not CS, FS/GS in 64-bit mode, real and virtual-8086 mode and not CS),
+ * else 0; gpr/set the registers the code loads. Returns the end of the bytes, or 0 with *why.
+ *
+ * Real and virtual-8086 mode run 16-bit code (SDM Vol. 3A 20.1.1, 20.2.1): 0x66 selects a 32-bit operand and 0x67 a
+ * 32-bit address there. Their segments have 64-KiB limits (virtual-8086 mode: limit FFFFH and base = selector * 16,
+ * which VM entry requires, Vol. 3C 27.3.1.2), so an effective address whose bytes pass FFFFH faults on the access
+ * (Vol. 3A 20.1.1): with base or index registers the runner makes the effective address small; with a displacement
+ * alone it must already be in the limit. Virtual-8086 linear addresses are below 110000H: the operand then lies in
+ * DT_LOW..DT_LOW_END (cr-access's guest pages, unused while a descriptor-table record runs). Real mode under
+ * "unrestricted guest" takes any 32-bit base and limit (27.3.1.2), so its operand's segment gets the base that puts
+ * the operand at DT_SCRATCH and, when the bytes pass FFFFH, a 4-GiB limit (*biglimit); the vectors give no segment base
+ * or limit (docs/vectors.md 6.5). Through CS (base 0: the code is at 0x8000) the operand's linear address is its
+ * effective address. */
+#define DT_LOW     0x1000ULL
+#define DT_LOW_END 0x7000ULL
 
 static uint8_t *dt_encode(const struct batch_dt_record *r, uint8_t *p, uint64_t gpr[16], uint16_t *set, uint64_t *lin,
-                          uint64_t *segbase, const char **why) {
-    int long64 = r->mode == VI_MODE_64;
+                          uint64_t *segbase, int *biglimit, const char **why) {
+    int long64 = r->mode == VI_MODE_64, code16 = r->mode == VI_MODE_REAL || r->mode == VI_MODE_V86;
+    *biglimit = 0;
     unsigned insn = r->instruction;
     int gdt_idt = insn == DT_LGDT || insn == DT_LIDT || insn == DT_SGDT || insn == DT_SIDT;
     /* Opcode 0F 01 /0 SGDT, /1 SIDT, /2 LGDT, /3 LIDT; 0F 00 /0 SLDT, /1 STR, /2 LLDT, /3 LTR (Vol. 2A/2B). */
@@ -128,11 +170,13 @@ static uint8_t *dt_encode(const struct batch_dt_record *r, uint8_t *p, uint64_t 
         int ss_default = bv && (base == 4 || base == 5);
         if (seg != (ss_default ? 2U : 3U)) { *why = "64-bit mode: the vector's segment is not the one the processor uses"; return 0; }
     }
-    if (!long64 && seg == 1 && (insn == DT_SGDT || insn == DT_SIDT || insn == DT_SLDT || insn == DT_STR)) {
-        *why = "a store through CS in compatibility mode faults (code segments are not writable): the access cannot be made to succeed";
+    if (!long64 && !code16 && seg == 1 && (insn == DT_SGDT || insn == DT_SIDT || insn == DT_SLDT || insn == DT_STR)) {
+        *why = "a store through CS in compatibility or protected mode faults (code segments are not writable): the access cannot be made to succeed";
         return 0;
     }
     int seg_free = long64 ? (seg == 4 || seg == 5) : seg != 1;
+    /* Bytes the instruction accesses outside 64-bit mode: 6 for the table registers, 2 for a selector (Vol. 2A/2B). */
+    uint64_t len = gdt_idt ? 6 : 2;
     uint64_t amask = asz == 64 ? ~0ULL : asz == 32 ? 0xffffffffULL : 0xffffULL;
     uint64_t bval = 0, ival = 0;
     if (asz == 16) {
@@ -144,7 +188,85 @@ static uint8_t *dt_encode(const struct batch_dt_record *r, uint8_t *p, uint64_t 
     }
     if (iv && index == 4) { *why = "RSP as an index register cannot be encoded"; return 0; }
     uint64_t ea;
-    if (seg_free || (!bv && !iv)) {
+    if (code16) {
+        /* Target effective addresses: with registers, small ones for a free segment (its base moves them), ones in
+         * DT_LOW for CS; else the displacement. */
+        int ok = 0;
+        uint64_t tlo = seg_free ? 0 : DT_LOW;
+        if (!bv && !iv) {
+            ea = (uint64_t)disp & amask;
+            ok = 1;
+        }
+        for (uint64_t t = tlo; t < tlo + 16 && !ok; t++) {
+            uint64_t want = (t - (uint64_t)disp) & amask;
+            if (bv && iv && base == index) {
+                uint64_t m = 1 + (1ULL << scale);
+                if (want % m) continue;
+                bval = ival = want / m;
+            } else if (bv) {
+                bval = want;
+                ival = 0;
+            } else {
+                if (want & ((1ULL << scale) - 1)) continue;
+                ival = want >> scale;
+            }
+            ea = t;
+            ok = 1;
+        }
+        if (!ok) { *why = "no register values give a small effective address"; return 0; }
+        if (!seg_free) {
+            if (!(ea >= DT_LOW && ea + 16 <= DT_LOW_END)) {
+                *why = "real/virtual-8086 mode through CS: the operand's address is fixed by the vector (displacement alone) "
+                       "and lies outside the runner's free low memory (0x1000-0x6fff)";
+                return 0;
+            }
+            *lin = ea;
+        } else if (r->mode == VI_MODE_V86) {
+            if (ea + len - 1 > 0xffff) {
+                *why = "virtual-8086 mode: the operand's bytes pass the 64-KiB segment limit (displacement alone), so its "
+                       "access faults where the instruction executes";
+                return 0;
+            }
+            uint64_t t = ea < DT_LOW ? DT_LOW + ((ea - DT_LOW) & 15) : ea;
+            if (t + 16 > DT_LOW_END) {
+                *why = "virtual-8086 mode: no segment base (selector * 16) puts the operand (displacement alone) in the "
+                       "runner's free low memory (0x1000-0x6fff)";
+                return 0;
+            }
+            *segbase = t - ea;
+            *lin = t;
+        } else {
+            *segbase = (DT_SCRATCH - ea) & 0xffffffffULL;   /* 32-bit linear addresses wrap */
+            *lin = DT_SCRATCH;
+            *biglimit = ea + len - 1 > 0xffff;
+        }
+    } else if (!long64 && seg_free && ((uint64_t)disp & amask) + len - 1 > 0xffffffffULL) {
+        /* Compatibility and protected mode: the displacement alone would put the operand's last bytes past the 4-GiB
+         * limit (SDM Vol. 3A 5.3: a fault on the access). Base/index registers give a small effective address. */
+        int ok = 0;
+        for (uint64_t t = 0; t < 16 && (bv || iv) && !ok; t++) {
+            uint64_t want = (t - (uint64_t)disp) & amask;
+            if (bv && iv && base == index) {
+                uint64_t m = 1 + (1ULL << scale);
+                if (want % m) continue;
+                bval = ival = want / m;
+            } else if (bv) {
+                bval = want;
+                ival = 0;
+            } else {
+                if (want & ((1ULL << scale) - 1)) continue;
+                ival = want >> scale;
+            }
+            *segbase = DT_SCRATCH - t;
+            *lin = DT_SCRATCH;
+            ok = 1;
+        }
+        if (!ok) {
+            *why = "the operand's bytes pass the 4-GiB segment limit (displacement alone): its access faults where the "
+                   "instruction executes";
+            return 0;
+        }
+    } else if (seg_free || (!bv && !iv)) {
         /* Registers 0: the effective address is the displacement; the segment base (if free) moves it. */
         ea = (uint64_t)disp & amask;
         if (seg_free) {
@@ -156,9 +278,12 @@ static uint8_t *dt_encode(const struct batch_dt_record *r, uint8_t *p, uint64_t 
             *lin = long64 ? ea : ea & 0xffffffffULL;
         }
     } else {
-        if (asz == 16) { *why = "a 16-bit address through CS cannot reach the runner's free RAM"; return 0; }
+        /* Protected mode: a 16-bit address through CS (base 0) reaches the free low memory (code16 above). */
+        int low = asz == 16 && r->mode == VI_MODE_PROTECTED;
+        if (asz == 16 && !low) { *why = "a 16-bit address through CS cannot reach the runner's free RAM"; return 0; }
         int ok = 0;
-        for (uint64_t t = DT_SCRATCH; t < DT_SCRATCH + 16 && !ok; t++) {
+        uint64_t tlo = low ? DT_LOW : DT_SCRATCH;
+        for (uint64_t t = tlo; t < tlo + 16 && !ok; t++) {
             uint64_t want = (t - (uint64_t)disp) & amask;
             if (bv && iv && base == index) {
                 uint64_t m = 1 + (1ULL << scale);
@@ -179,9 +304,14 @@ static uint8_t *dt_encode(const struct batch_dt_record *r, uint8_t *p, uint64_t 
     if (bv) { gpr[base] = bval; *set |= (uint16_t)(1U << base); }
     if (iv) { gpr[index] = ival; *set |= (uint16_t)(1U << index); }
     ea = ((bv ? bval : 0) + (iv ? ival << scale : 0) + (uint64_t)disp) & amask;
-    if (!(*lin >= VI_RAM_LOW && *lin + 16 <= VI_RAM_HIGH)) {
+    if (!(*lin >= VI_RAM_LOW && *lin + 16 <= VI_RAM_HIGH) &&
+        !(r->mode < VI_MODE_COMPAT && *lin >= DT_LOW && *lin + 16 <= DT_LOW_END)) {
         *why = "the operand's address is fixed by the vector (no base or index register, segment base 0) and lies "
-               "outside the runner's free RAM (0x1a0000-0x80000000)";
+               "outside the runner's free RAM (0x1a0000-0x80000000; outside IA-32e mode also 0x1000-0x6fff)";
+        return 0;
+    }
+    if (r->mode < VI_MODE_COMPAT && (r->cr0 >> 31) && !(r->cr4 & (1ULL << 5)) && *lin + 16 > DT_PAGING32_END) {
+        *why = "32-bit paging: the operand's address is fixed by the vector and lies beyond the 4 MiB the runner maps";
         return 0;
     }
     if (!long64 && ((*segbase + ea) & 0xffffffffULL) != *lin) { *why = "internal: operand address mismatch"; return 0; }
@@ -189,8 +319,8 @@ static uint8_t *dt_encode(const struct batch_dt_record *r, uint8_t *p, uint64_t 
     /* Prefixes: segment (in 64-bit mode only FS/GS: the others are ignored there), operand size (66: 16-bit in
      * compatibility mode), address size (67), REX (X, B for R8-R15). */
     if (!long64 || seg >= 4) *p++ = dt_segpfx[seg];
-    if (gdt_idt && !long64 && r->operand_size == 16) *p++ = 0x66;
-    if ((long64 && asz == 32) || (!long64 && asz == 16)) *p++ = 0x67;
+    if (gdt_idt && !long64 && r->operand_size == (code16 ? 32 : 16)) *p++ = 0x66;
+    if ((long64 && asz == 32) || (!long64 && asz == (code16 ? 32 : 16))) *p++ = 0x67;
     if (long64) {
         uint8_t rex = 0x40 | ((iv && (index & 8)) ? 2 : 0) | ((bv && (base & 8)) ? 1 : 0);
         if (rex != 0x40) *p++ = rex;
@@ -230,11 +360,8 @@ static void run_dt_record(const struct batch_dt_record *r) {
         reply_error(rec, "malformed record, instruction", insn);
         return;
     }
-    int long64 = r->mode == VI_MODE_64;
-    if (r->mode != VI_MODE_64 && r->mode != VI_MODE_COMPAT) {
-        reply_unsupported(rec, "real, virtual-8086 and protected mode: not implemented by the runner yet (it runs in IA-32e mode)");
-        return;
-    }
+    int long64 = r->mode == VI_MODE_64, legacy = r->mode < VI_MODE_COMPAT;
+    int code16 = r->mode == VI_MODE_REAL || r->mode == VI_MODE_V86;
     /* The vector's capability input must be this processor's (cap_proc2 is 0 without secondary controls, SDM Vol.
      * 3D A.3.3); the control can be 1 only where IA32_VMX_PROCBASED_CTLS2 bit 34 allows it. */
     int exiting = (r->flags & DT_FLAG_EXITING) != 0;
@@ -257,11 +384,16 @@ static void run_dt_record(const struct batch_dt_record *r) {
     uint64_t gpr[16];
     uint16_t set = 0;
     uint64_t lin = 0, segbase = 0;
+    int biglimit = 0;
     memset_(gpr, 0, sizeof gpr);
     uint8_t ins[32];
-    uint8_t *e = dt_encode(r, ins, gpr, &set, &lin, &segbase, &why);
+    uint8_t *e = dt_encode(r, ins, gpr, &set, &lin, &segbase, &biglimit, &why);
     if (!e) { reply_unsupported(rec, why); return; }
-    uint8_t *p = dt_code;
+    /* Outside IA-32e mode the code is where vmx_instruction.h's non-root guests have theirs (VIG_CODE: CS base 0,
+     * IP 0x8000 in 16-bit code). */
+    uint8_t *code = legacy ? (uint8_t *)VIG_CODE : dt_code;
+    uint8_t *p = code;
+    if (legacy) memset_(p, 0xcc, 256);
     for (unsigned k = 0; k < 16; k++) {
         if (!(set >> k & 1)) continue;
         if (long64) {
@@ -269,6 +401,7 @@ static void run_dt_record(const struct batch_dt_record *r) {
             *p++ = (uint8_t)(0xb8 + (k & 7));
             for (int i = 0; i < 8; i++) *p++ = (uint8_t)(gpr[k] >> (8 * i));
         } else {
+            if (code16) *p++ = 0x66;                       /* 32-bit operand in 16-bit code */
             *p++ = (uint8_t)(0xb8 + k);                    /* B8+r imm32 */
             for (int i = 0; i < 4; i++) *p++ = (uint8_t)(gpr[k] >> (8 * i));
         }
@@ -306,7 +439,7 @@ static void run_dt_record(const struct batch_dt_record *r) {
     int b = build_vmcs(&fake, &gg, &grip);
     if (b) { reply_error(rec, "building the guest's VMCS failed", (uint64_t)-b); return; }
     int bad = 0;
-    bad |= vi_vmwrite(VMCS_GUEST_RIP, (uint64_t)dt_code);
+    bad |= vi_vmwrite(VMCS_GUEST_RIP, (uint64_t)code);
     bad |= vi_vmwrite(VMCS_GUEST_RFLAGS, r->rflags | 2);
     bad |= vi_vmwrite(VMCS_GUEST_CR0, r->cr0);
     bad |= vi_vmwrite(VMCS_GUEST_CR4, r->cr4);
@@ -315,21 +448,49 @@ static void run_dt_record(const struct batch_dt_record *r) {
     if (have_entry_load_efer) bad |= vi_vmwrite(VMCS_GUEST_IA32_EFER, r->efer);
     bad |= vi_vmwrite(VMCS_GUEST_GDTR_BASE, (uint64_t)dt_gdt);
     bad |= vi_vmwrite(VMCS_GUEST_GDTR_LIMIT, sizeof dt_gdt - 1);
-    if (!long64) {
+    if (r->mode == VI_MODE_COMPAT) {
         /* Compatibility mode: the 32-bit code segment of the ring (L = 0, D = 1; kernel.c guest_tables). */
         bad |= vi_vmwrite(VMCS_GUEST_CS_SELECTOR, (uint64_t)((0x58 + 8 * r->cpl) | r->cpl));
         bad |= vi_vmwrite(VMCS_GUEST_CS_AR_BYTES, 0xc09b | (r->cpl << 5));
     }
+    if (legacy) {
+        /* vmx_instruction.h's guest outside IA-32e mode (PAE tables first when CR0.PG = 1). */
+        if ((r->cr0 >> 31) && (r->cr4 & (1ULL << 5))) vi_build_pae();
+        else if (r->cr0 >> 31) dt_build_paging32();
+        bad |= vi_legacy_guest(r->mode, r->cpl, r->cr0);
+    }
     if (r->flags & DT_FLAG_OPERAND) {
         /* The segment's base fields are ES, CS, SS, DS, FS, GS in encoding order (SDM Vol. 3D B.4.3). */
-        bad |= vi_vmwrite(VMCS_GUEST_ES_BASE + 2 * r->segment, segbase);
+        unsigned sg = r->segment;
+        bad |= vi_vmwrite(VMCS_GUEST_ES_BASE + 2 * sg, segbase);
+        if (r->mode == VI_MODE_V86) {
+            /* Virtual-8086 mode: base = selector * 16 (SDM Vol. 3C 27.3.1.2); segbase is a multiple of 16. */
+            bad |= vi_vmwrite(VMCS_GUEST_ES_SELECTOR + 2 * sg, segbase >> 4);
+        } else if (r->mode == VI_MODE_REAL) {
+            /* Real mode under "unrestricted guest": any 32-bit base and a limit that agrees with G (27.3.1.2); a
+             * store through CS needs it writable: type 3 (read/write data, accessed), which 27.3.1.2 allows CS with
+             * "unrestricted guest" at DPL 0. */
+            bad |= vi_vmwrite(VMCS_GUEST_ES_SELECTOR + 2 * sg, (segbase >> 4) & 0xffff);
+            if (biglimit) {
+                bad |= vi_vmwrite(VMCS_GUEST_ES_LIMIT + 2 * sg, 0xffffffffULL);
+                bad |= vi_vmwrite(VMCS_GUEST_ES_AR_BYTES + 2 * sg, 0x8093);
+            }
+            if (sg == 1) bad |= vi_vmwrite(VMCS_GUEST_CS_AR_BYTES, 0x93);
+        }
     }
     uint32_t proc = (uint32_t)vmread(VMCS_CPU_BASED_VM_EXEC_CONTROL);
     if ((cap_proc >> 63) & 1) {
         bad |= vi_vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, proc | DT_PROC_ACTIVATE_SECONDARY);
-        uint32_t p2 = adjust(cap_proc2, exiting ? DT_PROC2_DESCRIPTOR_TABLE_EXITING : 0, NULL);
+        /* A real-mode guest needs "unrestricted guest" and "enable EPT" (27.2.1.1); the EPT is cr-access's identity map. */
+        uint32_t p2want = (exiting ? DT_PROC2_DESCRIPTOR_TABLE_EXITING : 0) |
+                          (r->mode == VI_MODE_REAL ? PROC2_UNRESTRICTED | PROC2_ENABLE_EPT : 0);
+        uint32_t p2 = adjust(cap_proc2, p2want, NULL);
         if (!exiting) p2 &= ~DT_PROC2_DESCRIPTOR_TABLE_EXITING;
         bad |= vi_vmwrite(VMCS_SECONDARY_VM_EXEC_CONTROL, p2);
+    }
+    if (r->mode == VI_MODE_REAL) {
+        cr_build_ept();
+        bad |= vi_vmwrite(VMCS_EPT_POINTER, (uint64_t)ept_pml4 | (3 << 3) | 6);   /* WB, 4-level (25.6.11) */
     }
     if (bad || vmwrite_failed) { reply_error(rec, "VMWRITE of the guest state failed", 0); return; }
     if (!have_entry_load_efer && r->efer != plat_efer) wrmsr(0xc0000080, r->efer);

@@ -455,7 +455,11 @@ static void reply_error(const struct batch_record *rec, const char *what, uint64
 static void reply_unsupported(const struct batch_record *rec, const char *why) {
     reply_prefix(rec);
     puts_("\"unsupported\": \"");
-    puts_(why);
+    /* A JSON string: the reasons quote control names ("load IA32_EFER", ...), so quotes and backslashes are escaped. */
+    for (const char *c = why; *c; c++) {
+        if (*c == '"' || *c == '\\') putc_('\\');
+        putc_(*c);
+    }
     puts_("\"}\n");
 }
 /* The guest took #GP (seen through the exception bitmap): the domains' exception outcome. */

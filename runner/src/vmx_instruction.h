@@ -672,10 +672,9 @@ static int vi_legacy_mode(const struct batch_vi_record *r) { return r->mode < VI
  * "enable EPT"), protected mode and virtual-8086 mode with CR0.PE = 1 and either no paging or PAE paging (the guest's
  * PAE tables at 0xA000; the runner builds no 32-bit paging structures). EFER.LME = LMA = 0 needs "load IA32_EFER"
  * (27.3.2.1: without it VM entry keeps the host's LME when CR0.PG is 0). */
-static const char *vi_legacy_cr_problem(const struct batch_vi_record *r) {
-    uint64_t cr0 = r->cr0, cr4 = r->cr4;
-    int real = r->mode == VI_MODE_REAL;
-    if (r->vmx_operation != VI_OP_NON_ROOT) return "real, virtual-8086 and protected mode outside non-root operation";
+static const char *vi_legacy_state_problem(unsigned mode, unsigned cpl, uint64_t cr0, uint64_t cr4, uint64_t efer,
+                                           int paging32) {
+    int real = mode == VI_MODE_REAL;
     if ((cr0 & ~VI_CR0_FREE) || (cr4 & ~VI_CR4_FREE))
         return "CR0/CR4 bits the runner does not load (e.g. SMEP, SMAP, CET, PKE, LA57)";
     if ((cr4 & ~plat_cr4_fixed1) || (cr0 & ~plat_cr0_fixed1)) return "CR0/CR4 bits this processor does not support";
@@ -685,17 +684,21 @@ static const char *vi_legacy_cr_problem(const struct batch_vi_record *r) {
     if ((cr0 & (1ULL << 29)) && !(cr0 & (1ULL << 30))) return "CR0.NW without CD";
     if (real) {
         if (cr0 & 0x80000001ULL) return "real mode with CR0.PE or CR0.PG 1";
-        if (r->cpl) return "real mode at CPL > 0";
+        if (cpl) return "real mode at CPL > 0";
         if (!(cap_proc >> 63) || !((cap_proc2 >> 32) & (PROC2_UNRESTRICTED | PROC2_ENABLE_EPT)))
             return "a real-mode guest needs \"unrestricted guest\" and \"enable EPT\", which this processor does not allow";
     } else {
         if (!(cr0 & 1)) return "protected or virtual-8086 mode with CR0.PE 0";
-        if ((cr0 >> 31) && !(cr4 & (1ULL << 5))) return "32-bit paging (CR0.PG 1, CR4.PAE 0): the runner builds only PAE tables for these guests";
-        if (r->mode == VI_MODE_V86 && r->cpl != 3) return "virtual-8086 mode at CPL < 3";
+        if ((cr0 >> 31) && !(cr4 & (1ULL << 5)) && !paging32) return "32-bit paging (CR0.PG 1, CR4.PAE 0): the runner builds only PAE tables for these guests";
+        if (mode == VI_MODE_V86 && cpl != 3) return "virtual-8086 mode at CPL < 3";
     }
     if (!have_entry_load_efer) return "EFER.LME 0 needs the \"load IA32_EFER\" VM-entry control";
-    if (r->efer & ~0x801ULL) return "EFER other than SCE/NXE outside IA-32e mode";
+    if (efer & ~0x801ULL) return "EFER other than SCE/NXE outside IA-32e mode";
     return 0;
+}
+static const char *vi_legacy_cr_problem(const struct batch_vi_record *r) {
+    if (r->vmx_operation != VI_OP_NON_ROOT) return "real, virtual-8086 and protected mode outside non-root operation";
+    return vi_legacy_state_problem(r->mode, r->cpl, r->cr0, r->cr4, r->efer, 0);
 }
 
 /* The runner's EPT for a guest that needs one ("unrestricted guest", VM functions): cr-access's identity map of 0-4 GiB
@@ -739,6 +742,46 @@ static uint32_t vi_limit_for(uint32_t limit, uint64_t last, int *g) {
     if (last <= 0x100000) { *g = 0; return (uint32_t)last - 1; }    /* beyond: any limit < last */
     *g = 1;
     return (uint32_t)((last - 0x1000) | 0xfff);
+}
+
+/* The guest state outside IA-32e mode (SDM Vol. 3C 27.3.1.2), written into the current VMCS after kernel.c
+ * build_vmcs: "IA-32e mode guest" 0; protected mode: 32-bit code (D = 1) and flat data segments of the ring; real mode
+ * (unrestricted guest): selectors and bases 0, limits FFFFH, code type 11 and data type 3, DPL 0; virtual-8086 mode:
+ * selectors and bases 0, limits FFFFH, access rights F3H. CR3 names the PAE tables at VIG_PDPT (vi_build_pae, built
+ * before when CR0.PG = 1), whose PDPTEs go to the VMCS (with EPT VM entry loads them from there, 27.3.2.4). A caller
+ * gives one segment other values afterwards. Returns nonzero if a VMWRITE failed. */
+static int vi_legacy_guest(unsigned mode, unsigned cpl, uint64_t cr0) {
+    int bad = 0, code16 = mode == VI_MODE_REAL || mode == VI_MODE_V86;
+    uint32_t entryc = (uint32_t)vmread(VMCS_VM_ENTRY_CONTROLS) & ~ENTRY_IA32E_GUEST;
+    bad |= vi_vmwrite(VMCS_VM_ENTRY_CONTROLS, entryc);
+    static const uint32_t segs[6] = { VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_CS_SELECTOR, VMCS_GUEST_SS_SELECTOR,
+                                      VMCS_GUEST_DS_SELECTOR, VMCS_GUEST_FS_SELECTOR, VMCS_GUEST_GS_SELECTOR };
+    for (unsigned k = 0; k < 6; k++) {
+        uint32_t idx = (segs[k] - VMCS_GUEST_ES_SELECTOR) / 2;
+        uint64_t sel, base = 0, lim, ar;
+        if (code16) {
+            sel = 0; lim = 0xffff;
+            ar = mode == VI_MODE_V86 ? 0xf3 : k == 1 ? 0x9b : 0x93;
+        } else {
+            sel = k == 1 ? (uint64_t)((0x58 + 8 * cpl) | cpl) : (uint64_t)((0x10 + 0x10 * cpl) | cpl);
+            lim = 0xffffffff;
+            ar = (k == 1 ? 0xc09b : 0xc093) | (cpl << 5);
+        }
+        bad |= vi_vmwrite(segs[k], sel);
+        bad |= vi_vmwrite(VMCS_GUEST_ES_BASE + 2 * idx, base);
+        bad |= vi_vmwrite(VMCS_GUEST_ES_LIMIT + 2 * idx, lim);
+        bad |= vi_vmwrite(VMCS_GUEST_ES_AR_BYTES + 2 * idx, ar);
+    }
+    bad |= vi_vmwrite(VMCS_GUEST_CR3, VIG_PDPT);
+    bad |= vi_vmwrite(VMCS_GUEST_RSP, code16 ? 0x7000 : (uint64_t)guest_stack[cpl] + 4096 - 64);
+    if (cr0 >> 31) {
+        const uint64_t *pd = (const uint64_t *)VIG_PDPT;
+        bad |= vi_vmwrite(VMCS_GUEST_PDPTR0, pd[0]);
+        bad |= vi_vmwrite(VMCS_GUEST_PDPTR1, pd[1]);
+        bad |= vi_vmwrite(VMCS_GUEST_PDPTR2, pd[2]);
+        bad |= vi_vmwrite(VMCS_GUEST_PDPTR3, pd[3]);
+    }
+    return bad;
 }
 
 /* The vector's instruction in a guest (VMX non-root operation) of the vector's current VMCS. SDM Vol. 3C 26.1.2/26.1.3
@@ -944,44 +987,12 @@ static void vi_non_root(const struct batch_vi_record *r, uint64_t lin) {
             bad |= vi_vmwrite(VMCS_GUEST_CS_AR_BYTES, 0xc09b | (cpl << 5));
         }
         if (legacy) {
-            /* Outside IA-32e mode (SDM Vol. 3C 27.3.1.2): "IA-32e mode guest" 0; protected mode: 32-bit code (D = 1) and
-             * flat data segments of the ring, the operand's segment with the vector's base; real mode (unrestricted
-             * guest): selectors and bases 0, limits FFFFH, code type 11 and data type 3, DPL 0; virtual-8086 mode:
-             * selectors and bases 0, limits FFFFH, access rights F3H. */
-            uint32_t entryc = (uint32_t)vmread(VMCS_VM_ENTRY_CONTROLS) & ~ENTRY_IA32E_GUEST;
-            bad |= vi_vmwrite(VMCS_VM_ENTRY_CONTROLS, entryc);
-            static const uint32_t segs[6] = { VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_CS_SELECTOR, VMCS_GUEST_SS_SELECTOR,
-                                              VMCS_GUEST_DS_SELECTOR, VMCS_GUEST_FS_SELECTOR, VMCS_GUEST_GS_SELECTOR };
-            for (unsigned k = 0; k < 6; k++) {
-                uint32_t idx = (segs[k] - VMCS_GUEST_ES_SELECTOR) / 2;
-                uint64_t sel, base = 0, lim, ar;
-                if (code16) {
-                    sel = 0; lim = 0xffff;
-                    ar = mode == VI_MODE_V86 ? 0xf3 : k == 1 ? 0x9b : 0x93;
-                } else {
-                    sel = k == 1 ? (uint64_t)((0x58 + 8 * cpl) | cpl) : (uint64_t)((0x10 + 0x10 * cpl) | cpl);
-                    lim = 0xffffffff;
-                    ar = (k == 1 ? 0xc09b : 0xc093) | (cpl << 5);
-                    if (seg_used && k == r->segment) {
-                        base = r->segment_base;
-                        lim = seg_limit;
-                        ar = 0x4093 | (cpl << 5) | (seg_g ? 0x8000 : 0);
-                    }
-                }
-                bad |= vi_vmwrite(segs[k], sel);
-                bad |= vi_vmwrite(VMCS_GUEST_ES_BASE + 2 * idx, base);
-                bad |= vi_vmwrite(VMCS_GUEST_ES_LIMIT + 2 * idx, lim);
-                bad |= vi_vmwrite(VMCS_GUEST_ES_AR_BYTES + 2 * idx, ar);
-            }
-            bad |= vi_vmwrite(VMCS_GUEST_CR3, VIG_PDPT);
-            bad |= vi_vmwrite(VMCS_GUEST_RSP, code16 ? 0x7000 : (uint64_t)guest_stack[cpl] + 4096 - 64);
-            if (r->cr0 >> 31) {
-                /* With EPT, VM entry loads the PDPTEs from these fields (27.3.2.4); without, from CR3. */
-                const uint64_t *pd = (const uint64_t *)VIG_PDPT;
-                bad |= vi_vmwrite(VMCS_GUEST_PDPTR0, pd[0]);
-                bad |= vi_vmwrite(VMCS_GUEST_PDPTR1, pd[1]);
-                bad |= vi_vmwrite(VMCS_GUEST_PDPTR2, pd[2]);
-                bad |= vi_vmwrite(VMCS_GUEST_PDPTR3, pd[3]);
+            bad |= vi_legacy_guest(mode, cpl, r->cr0);
+            if (seg_used) {
+                /* The operand's segment: the vector's base and a limit that answers the limit check as its own. */
+                bad |= vi_vmwrite(VMCS_GUEST_ES_BASE + 2 * r->segment, r->segment_base);
+                bad |= vi_vmwrite(VMCS_GUEST_ES_LIMIT + 2 * r->segment, seg_limit);
+                bad |= vi_vmwrite(VMCS_GUEST_ES_AR_BYTES + 2 * r->segment, 0x4093 | (cpl << 5) | (seg_g ? 0x8000 : 0));
             }
         }
         uint32_t proc = (uint32_t)vmread(VMCS_CPU_BASED_VM_EXEC_CONTROL);

@@ -384,7 +384,7 @@ public final class BatchWriter {
 
     /**
      * Host-side reasons a descriptor-table vector cannot run on the runner, whatever the processor: inputs it does not
-     * know, the modes it does not implement, and the register forms of LGDT/LIDT/SGDT/SIDT (docs/open-questions.md
+     * know and the register forms of LGDT/LIDT/SGDT/SIDT (docs/open-questions.md
      * 22.3: every ModRM.mod = 3 encoding of 0F 01 /0-/3 is another instruction or an undefined opcode). The
      * processor-dependent reasons (capabilities, CR0/CR4/EFER, operand placement) are the kernel's.
      */
@@ -404,9 +404,6 @@ public final class BatchWriter {
         }
         String mode = in.path("mode").asText();
         if (!VI_MODES.contains(mode)) return Optional.of("mode " + mode + " is not understood by the runner");
-        if (!mode.equals("64-bit") && !mode.equals("compatibility")) {
-            return Optional.of("real, virtual-8086 and protected mode: not implemented by the runner yet (it runs in IA-32e mode)");
-        }
         if (!operand.isObject() && List.of("lgdt", "lidt", "sgdt", "sidt").contains(insn)) {
             return Optional.of("LGDT/LIDT/SGDT/SIDT with a register operand: every ModRM.mod = 3 encoding of 0F 01 /0-/3 is "
                     + "another instruction or an undefined opcode, none is this instruction's (docs/open-questions.md 22.3)");
