@@ -332,20 +332,12 @@ static int cr_build_vmcs(const struct batch_cr_record *r, uint64_t rip) {
     }
     vmwrite(VMCS_VM_EXIT_CONTROLS, exitc);
     vmwrite(VMCS_VM_ENTRY_CONTROLS, entryc);
-    vmwrite(VMCS_EXCEPTION_BITMAP, 0xffffffffU);
-    vmwrite(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0);
-    vmwrite(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0);
-    vmwrite(VMCS_CR3_TARGET_COUNT, 0);
+    write_common_controls();
     /* SDM Vol. 3C 25.6.6: the vector's masks and read shadows. */
     vmwrite(VMCS_CR0_GUEST_HOST_MASK, r->cr0_mask);
     vmwrite(VMCS_CR0_READ_SHADOW, r->cr0_shadow);
     vmwrite(VMCS_CR4_GUEST_HOST_MASK, r->cr4_mask);
     vmwrite(VMCS_CR4_READ_SHADOW, r->cr4_shadow);
-    vmwrite(VMCS_VM_EXIT_MSR_STORE_COUNT, 0);
-    vmwrite(VMCS_VM_EXIT_MSR_LOAD_COUNT, 0);
-    vmwrite(VMCS_VM_ENTRY_MSR_LOAD_COUNT, 0);
-    vmwrite(VMCS_VM_ENTRY_INTR_INFO_FIELD, 0);
-    vmwrite(VMCS_TSC_OFFSET, 0);
     if (have_preemption_timer) vmwrite(VMCS_VMX_PREEMPTION_TIMER_VALUE, WATCHDOG_TICKS);
     write_host_state();
 

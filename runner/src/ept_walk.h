@@ -316,17 +316,9 @@ static int ew_build_vmcs(uint64_t guest_cr3, uint64_t rip, uint32_t *missing) {
     vmwrite(VMCS_EPT_POINTER, ew.eptp);
     vmwrite(VMCS_VM_EXIT_CONTROLS, exitc);
     vmwrite(VMCS_VM_ENTRY_CONTROLS, entryc);
-    vmwrite(VMCS_EXCEPTION_BITMAP, 0xffffffffU);
-    vmwrite(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0);
-    vmwrite(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0);
-    vmwrite(VMCS_CR3_TARGET_COUNT, 0);
+    write_common_controls();
     vmwrite(VMCS_CR0_GUEST_HOST_MASK, 0);
     vmwrite(VMCS_CR4_GUEST_HOST_MASK, 0);
-    vmwrite(VMCS_VM_EXIT_MSR_STORE_COUNT, 0);
-    vmwrite(VMCS_VM_EXIT_MSR_LOAD_COUNT, 0);
-    vmwrite(VMCS_VM_ENTRY_MSR_LOAD_COUNT, 0);
-    vmwrite(VMCS_VM_ENTRY_INTR_INFO_FIELD, 0);
-    vmwrite(VMCS_TSC_OFFSET, 0);
     if (have_preemption_timer) vmwrite(VMCS_VMX_PREEMPTION_TIMER_VALUE, WATCHDOG_TICKS);
     write_host_state();
 

@@ -337,6 +337,23 @@ static void write_host_state(void) {
 
 }
 
+/*
+ * The control fields every record's VMCS sets alike (SDM Vol. 3C 25.6): every exception exits (25.6.3; the exception
+ * bitmap is all ones, the page-fault mask and match 0), no CR3-target values, no MSR-store/-load areas, no event
+ * injection, no TSC offset. The CR0/CR4 guest/host masks are the caller's (cr-access sets the vector's).
+ */
+static void write_common_controls(void) {
+    vmwrite(VMCS_EXCEPTION_BITMAP, 0xffffffffU);
+    vmwrite(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0);
+    vmwrite(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0);
+    vmwrite(VMCS_CR3_TARGET_COUNT, 0);
+    vmwrite(VMCS_VM_EXIT_MSR_STORE_COUNT, 0);
+    vmwrite(VMCS_VM_EXIT_MSR_LOAD_COUNT, 0);
+    vmwrite(VMCS_VM_ENTRY_MSR_LOAD_COUNT, 0);
+    vmwrite(VMCS_VM_ENTRY_INTR_INFO_FIELD, 0);
+    vmwrite(VMCS_TSC_OFFSET, 0);
+}
+
 /* Builds a fresh VMCS for one record (SDM Vol. 3C 25.4-25.8 for the fields, 27.2-27.3 for the checks). */
 static int build_in_current;   /* vmx-instruction: fill the current VMCS instead of a fresh one in vmcs_region */
 static int inject_hang;        /* BATCH_FAULT_GUEST_HANG: the guest loops at guest_hang instead of the MSR code */
@@ -359,18 +376,9 @@ static int build_vmcs(const struct batch_record *rec, struct guest_gprs *g, uint
     vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, proc);
     vmwrite(VMCS_VM_EXIT_CONTROLS, exitc);
     vmwrite(VMCS_VM_ENTRY_CONTROLS, entryc);
-    /* Every exception exits (the brief asks for 6, 13 and 14 at least; SDM Vol. 3C 25.6.3). */
-    vmwrite(VMCS_EXCEPTION_BITMAP, 0xffffffffU);
-    vmwrite(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0);
-    vmwrite(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0);
-    vmwrite(VMCS_CR3_TARGET_COUNT, 0);
+    write_common_controls();
     vmwrite(VMCS_CR0_GUEST_HOST_MASK, 0);
     vmwrite(VMCS_CR4_GUEST_HOST_MASK, 0);
-    vmwrite(VMCS_VM_EXIT_MSR_STORE_COUNT, 0);
-    vmwrite(VMCS_VM_EXIT_MSR_LOAD_COUNT, 0);
-    vmwrite(VMCS_VM_ENTRY_MSR_LOAD_COUNT, 0);
-    vmwrite(VMCS_VM_ENTRY_INTR_INFO_FIELD, 0);
-    vmwrite(VMCS_TSC_OFFSET, 0);
     /* SDM Vol. 3C 25.6.9: the 4-KiB MSR bitmap, read bitmaps at 0/0x400, write bitmaps at 0x800/0xC00. */
     memset_(msr_bitmap, 0, sizeof msr_bitmap);
     for (uint32_t i = 0; i < rec->bitmap_entries; i++) msr_bitmap[rec->msr_bitmap[i].offset] = rec->msr_bitmap[i].value;

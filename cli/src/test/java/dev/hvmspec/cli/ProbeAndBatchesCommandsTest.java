@@ -40,18 +40,18 @@ class ProbeAndBatchesCommandsTest {
 
     @Test
     void batchesSplitRunnableVectorsIntoImagesAndAnswerTheRestOnTheHost() throws Exception {
-        // 300 msr-access vectors (two images) and 5 descriptor-table vectors in protected mode (a mode the runner does
-        // not implement: answered on the host).
+        // 300 msr-access vectors (two images) and 5 vmx-instruction vectors in protected mode in VMX root operation
+        // (the runner stays in IA-32e mode there: answered on the host).
         List<String> msr = Files.readAllLines(ROOT.resolve("vectors/msr-access.jsonl")).subList(0, 300);
-        List<String> other = Files.readAllLines(ROOT.resolve("vectors/descriptor-table.jsonl")).stream()
-                .filter(l -> l.contains("\"mode\":\"protected\"")).limit(5).toList();
+        List<String> other = Files.readAllLines(ROOT.resolve("vectors/vmx-instruction.jsonl")).stream()
+                .filter(l -> l.contains("\"mode\":\"protected\"") && l.contains("\"vmx_operation\":\"root\"")).limit(5).toList();
         Path vectors = dir.resolve("in");
         Files.createDirectories(vectors);
         Files.write(vectors.resolve("msr-access.jsonl"), msr);
-        Files.write(vectors.resolve("descriptor-table.jsonl"), other);
+        Files.write(vectors.resolve("vmx-instruction.jsonl"), other);
         Path out = dir.resolve("out");
         CliRun r = run("batches", "--vectors", vectors.resolve("msr-access.jsonl").toString(),
-                vectors.resolve("descriptor-table.jsonl").toString(), "--out", out.toString());
+                vectors.resolve("vmx-instruction.jsonl").toString(), "--out", out.toString());
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).contains("wrote 2 batch files (300 vectors, 1 boot of up to 3 modules)")
                 .contains("host-replies.jsonl (5 vectors)");
@@ -68,7 +68,7 @@ class ProbeAndBatchesCommandsTest {
         List<String> host = Files.readAllLines(out.resolve("host-replies.jsonl"));
         assertThat(host).hasSize(5);
         JsonNode first = new ObjectMapper().readTree(host.get(0));
-        assertThat(first.path("id").asText()).startsWith("descriptor-table/");
+        assertThat(first.path("id").asText()).startsWith("vmx-instruction/");
         assertThat(first.has("unsupported")).isTrue();
 
         // A second run into the same directory would mix old and new batches: refused in one line.
