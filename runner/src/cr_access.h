@@ -379,18 +379,7 @@ static int cr_build_vmcs(const struct batch_cr_record *r, uint64_t rip) {
         vmwrite(VMCS_GUEST_ES_LIMIT + 2 * idx, limit);
         vmwrite(VMCS_GUEST_ES_AR_BYTES + 2 * idx, ds_ar);
     }
-    vmwrite(VMCS_GUEST_LDTR_SELECTOR, 0);
-    vmwrite(VMCS_GUEST_LDTR_BASE, 0);
-    vmwrite(VMCS_GUEST_LDTR_LIMIT, 0);
-    vmwrite(VMCS_GUEST_LDTR_AR_BYTES, 0x10000);
-    vmwrite(VMCS_GUEST_TR_SELECTOR, GUEST_TR);
-    vmwrite(VMCS_GUEST_TR_BASE, (uint64_t)&guest_tss);
-    vmwrite(VMCS_GUEST_TR_LIMIT, sizeof guest_tss - 1);
-    vmwrite(VMCS_GUEST_TR_AR_BYTES, 0x8b);        /* busy TSS (type 11: 32-bit, or 64-bit in IA-32e mode) */
-    vmwrite(VMCS_GUEST_GDTR_BASE, (uint64_t)guest_gdt);
-    vmwrite(VMCS_GUEST_GDTR_LIMIT, sizeof guest_gdt - 1);
-    vmwrite(VMCS_GUEST_IDTR_BASE, (uint64_t)guest_idt);
-    vmwrite(VMCS_GUEST_IDTR_LIMIT, sizeof guest_idt - 1);
+    write_guest_system_tables();
     vmwrite(VMCS_GUEST_RIP, rip);
     vmwrite(VMCS_GUEST_RSP, r->mode == BATCH_MODE_REAL ? 0x7000 : (uint64_t)guest_stack[cpl] + 4096 - 64);
     vmwrite(VMCS_GUEST_RFLAGS, 0x2);

@@ -347,18 +347,7 @@ static int ew_build_vmcs(uint64_t guest_cr3, uint64_t rip, uint32_t *missing) {
         vmwrite(VMCS_GUEST_ES_LIMIT + 2 * idx, 0xffffffff);
         vmwrite(VMCS_GUEST_ES_AR_BYTES + 2 * idx, 0xc093);
     }
-    vmwrite(VMCS_GUEST_LDTR_SELECTOR, 0);
-    vmwrite(VMCS_GUEST_LDTR_BASE, 0);
-    vmwrite(VMCS_GUEST_LDTR_LIMIT, 0);
-    vmwrite(VMCS_GUEST_LDTR_AR_BYTES, 0x10000);
-    vmwrite(VMCS_GUEST_TR_SELECTOR, GUEST_TR);
-    vmwrite(VMCS_GUEST_TR_BASE, (uint64_t)&guest_tss);
-    vmwrite(VMCS_GUEST_TR_LIMIT, sizeof guest_tss - 1);
-    vmwrite(VMCS_GUEST_TR_AR_BYTES, 0x8b);
-    vmwrite(VMCS_GUEST_GDTR_BASE, (uint64_t)guest_gdt);
-    vmwrite(VMCS_GUEST_GDTR_LIMIT, sizeof guest_gdt - 1);
-    vmwrite(VMCS_GUEST_IDTR_BASE, (uint64_t)guest_idt);
-    vmwrite(VMCS_GUEST_IDTR_LIMIT, sizeof guest_idt - 1);
+    write_guest_system_tables();
     vmwrite(VMCS_GUEST_RIP, rip);
     vmwrite(VMCS_GUEST_RSP, (uint64_t)guest_stack[0] + 4096 - 64);
     vmwrite(VMCS_GUEST_RFLAGS, 0x2);

@@ -354,6 +354,26 @@ static void write_common_controls(void) {
     vmwrite(VMCS_TSC_OFFSET, 0);
 }
 
+/*
+ * The guest's system-table registers, the same for every record (SDM Vol. 3C 25.4.1; 27.3.1.2 for the checks): LDTR
+ * unusable, TR the guest's busy TSS (type 11: a 64-bit TSS in IA-32e mode, a 32-bit one outside it), GDTR and IDTR
+ * the guest's tables.
+ */
+static void write_guest_system_tables(void) {
+    vmwrite(VMCS_GUEST_LDTR_SELECTOR, 0);
+    vmwrite(VMCS_GUEST_LDTR_BASE, 0);
+    vmwrite(VMCS_GUEST_LDTR_LIMIT, 0);
+    vmwrite(VMCS_GUEST_LDTR_AR_BYTES, 0x10000);   /* unusable */
+    vmwrite(VMCS_GUEST_TR_SELECTOR, GUEST_TR);
+    vmwrite(VMCS_GUEST_TR_BASE, (uint64_t)&guest_tss);
+    vmwrite(VMCS_GUEST_TR_LIMIT, sizeof guest_tss - 1);
+    vmwrite(VMCS_GUEST_TR_AR_BYTES, 0x8b);        /* present, busy TSS */
+    vmwrite(VMCS_GUEST_GDTR_BASE, (uint64_t)guest_gdt);
+    vmwrite(VMCS_GUEST_GDTR_LIMIT, sizeof guest_gdt - 1);
+    vmwrite(VMCS_GUEST_IDTR_BASE, (uint64_t)guest_idt);
+    vmwrite(VMCS_GUEST_IDTR_LIMIT, sizeof guest_idt - 1);
+}
+
 /* Builds a fresh VMCS for one record (SDM Vol. 3C 25.4-25.8 for the fields, 27.2-27.3 for the checks). */
 static int build_in_current;   /* vmx-instruction: fill the current VMCS instead of a fresh one in vmcs_region */
 static int inject_hang;        /* BATCH_FAULT_GUEST_HANG: the guest loops at guest_hang instead of the MSR code */
@@ -419,18 +439,7 @@ static int build_vmcs(const struct batch_record *rec, struct guest_gprs *g, uint
         vmwrite(VMCS_GUEST_ES_LIMIT + 2 * idx, 0xffffffff);
         vmwrite(VMCS_GUEST_ES_AR_BYTES + 2 * idx, 0xc093 | (cpl << 5));
     }
-    vmwrite(VMCS_GUEST_LDTR_SELECTOR, 0);
-    vmwrite(VMCS_GUEST_LDTR_BASE, 0);
-    vmwrite(VMCS_GUEST_LDTR_LIMIT, 0);
-    vmwrite(VMCS_GUEST_LDTR_AR_BYTES, 0x10000);   /* unusable */
-    vmwrite(VMCS_GUEST_TR_SELECTOR, GUEST_TR);
-    vmwrite(VMCS_GUEST_TR_BASE, (uint64_t)&guest_tss);
-    vmwrite(VMCS_GUEST_TR_LIMIT, sizeof guest_tss - 1);
-    vmwrite(VMCS_GUEST_TR_AR_BYTES, 0x8b);        /* present, busy 64-bit TSS */
-    vmwrite(VMCS_GUEST_GDTR_BASE, (uint64_t)guest_gdt);
-    vmwrite(VMCS_GUEST_GDTR_LIMIT, sizeof guest_gdt - 1);
-    vmwrite(VMCS_GUEST_IDTR_BASE, (uint64_t)guest_idt);
-    vmwrite(VMCS_GUEST_IDTR_LIMIT, sizeof guest_idt - 1);
+    write_guest_system_tables();
     *guest_rip = (uint64_t)(inject_hang ? guest_hang : rec->instruction == BATCH_INSN_WRMSR ? guest_wrmsr : guest_rdmsr);
     vmwrite(VMCS_GUEST_RIP, *guest_rip);
     vmwrite(VMCS_GUEST_RSP, (uint64_t)guest_stack[cpl] + 4096 - 64);
