@@ -373,6 +373,21 @@ static void vi_write_memory(const struct batch_vi_record *r, uint64_t lin, uint6
 
 /* ------------------------------------------------------------------------------------------------ one record */
 
+/* The values a VMREAD or VMWRITE vmsucceed reply carries (docs/vectors.md §6.4): VMREAD to a register, the register's
+ * new value; VMWRITE, the written field's new value. */
+static void vi_put_vr_values(unsigned insn, int to_register, uint64_t destination, uint64_t written) {
+    if (insn == VI_VMREAD && to_register) {
+        puts_(", \"destination_value\": \"");
+        put_hex(destination);
+        puts_("\"");
+    }
+    if (insn == VI_VMWRITE) {
+        puts_(", \"field_value\": \"");
+        put_hex(written);
+        puts_("\"");
+    }
+}
+
 static void vi_non_root(const struct batch_vi_record *r, uint64_t lin);
 
 static void run_vi_record(const struct batch_vi_record *r) {
@@ -614,16 +629,7 @@ static void run_vi_record(const struct batch_vi_record *r) {
             puts_("\"");
         }
         if (stores) vi_put_memory_changes(lin, len, before0, before1);
-        if (insn == VI_VMREAD && g.reg_dest >= 0) {
-            puts_(", \"destination_value\": \"");
-            put_hex(c.gpr_out[g.reg_dest]);
-            puts_("\"");
-        }
-        if (insn == VI_VMWRITE) {
-            puts_(", \"field_value\": \"");
-            put_hex(written);
-            puts_("\"");
-        }
+        vi_put_vr_values(insn, g.reg_dest >= 0, g.reg_dest >= 0 ? c.gpr_out[g.reg_dest] : 0, written);
         puts_("}}\n");
     }
 
@@ -1085,16 +1091,7 @@ static void vi_non_root(const struct batch_vi_record *r, uint64_t lin) {
                 put_hex(cur);
                 puts_("\"");
                 if (stores) vi_put_memory_changes(lin, len, before0, before1);
-                if (insn == VI_VMREAD && g.reg_dest >= 0) {
-                    puts_(", \"destination_value\": \"");
-                    put_hex(long64 ? gg.rax : (uint32_t)gg.rax);
-                    puts_("\"");
-                }
-                if (insn == VI_VMWRITE) {
-                    puts_(", \"field_value\": \"");
-                    put_hex(written);
-                    puts_("\"");
-                }
+                vi_put_vr_values(insn, g.reg_dest >= 0, long64 ? gg.rax : (uint32_t)gg.rax, written);
                 puts_("}}\n");
             }
             goto out;
