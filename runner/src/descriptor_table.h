@@ -131,6 +131,25 @@ static const uint8_t dt_segpfx[6] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };   /*
 #define DT_LOW     0x1000ULL
 #define DT_LOW_END 0x7000ULL
 
+/* Base and index register values that make base + index * 2^scale equal `want` (at least one of them used): a
+ * register that is both base and index needs `want` divisible by 1 + 2^scale, an index alone a multiple of 2^scale.
+ * Returns 0 when no values do. */
+static int dt_regs_for(uint64_t want, int bv, int iv, unsigned base, unsigned index, unsigned scale, uint64_t *bval,
+                       uint64_t *ival) {
+    if (bv && iv && base == index) {
+        uint64_t m = 1 + (1ULL << scale);
+        if (want % m) return 0;
+        *bval = *ival = want / m;
+    } else if (bv) {
+        *bval = want;
+        *ival = 0;
+    } else {
+        if (want & ((1ULL << scale) - 1)) return 0;
+        *ival = want >> scale;
+    }
+    return 1;
+}
+
 static uint8_t *dt_encode(const struct batch_dt_record *r, uint8_t *p, uint64_t gpr[16], uint16_t *set, uint64_t *lin,
                           uint64_t *segbase, int *biglimit, const char **why) {
     int long64 = r->mode == VI_MODE_64, code16 = r->mode == VI_MODE_REAL || r->mode == VI_MODE_V86;
@@ -199,17 +218,7 @@ static uint8_t *dt_encode(const struct batch_dt_record *r, uint8_t *p, uint64_t 
         }
         for (uint64_t t = tlo; t < tlo + 16 && !ok; t++) {
             uint64_t want = (t - (uint64_t)disp) & amask;
-            if (bv && iv && base == index) {
-                uint64_t m = 1 + (1ULL << scale);
-                if (want % m) continue;
-                bval = ival = want / m;
-            } else if (bv) {
-                bval = want;
-                ival = 0;
-            } else {
-                if (want & ((1ULL << scale) - 1)) continue;
-                ival = want >> scale;
-            }
+            if (!dt_regs_for(want, bv, iv, base, index, scale, &bval, &ival)) continue;
             ea = t;
             ok = 1;
         }
@@ -246,17 +255,7 @@ static uint8_t *dt_encode(const struct batch_dt_record *r, uint8_t *p, uint64_t 
         int ok = 0;
         for (uint64_t t = 0; t < 16 && (bv || iv) && !ok; t++) {
             uint64_t want = (t - (uint64_t)disp) & amask;
-            if (bv && iv && base == index) {
-                uint64_t m = 1 + (1ULL << scale);
-                if (want % m) continue;
-                bval = ival = want / m;
-            } else if (bv) {
-                bval = want;
-                ival = 0;
-            } else {
-                if (want & ((1ULL << scale) - 1)) continue;
-                ival = want >> scale;
-            }
+            if (!dt_regs_for(want, bv, iv, base, index, scale, &bval, &ival)) continue;
             *segbase = DT_SCRATCH - t;
             *lin = DT_SCRATCH;
             ok = 1;
@@ -285,17 +284,7 @@ static uint8_t *dt_encode(const struct batch_dt_record *r, uint8_t *p, uint64_t 
         uint64_t tlo = low ? DT_LOW : DT_SCRATCH;
         for (uint64_t t = tlo; t < tlo + 16 && !ok; t++) {
             uint64_t want = (t - (uint64_t)disp) & amask;
-            if (bv && iv && base == index) {
-                uint64_t m = 1 + (1ULL << scale);
-                if (want % m) continue;
-                bval = ival = want / m;
-            } else if (bv) {
-                bval = want;
-                ival = 0;
-            } else {
-                if (want & ((1ULL << scale) - 1)) continue;
-                ival = want >> scale;
-            }
+            if (!dt_regs_for(want, bv, iv, base, index, scale, &bval, &ival)) continue;
             *lin = t;
             ok = 1;
         }
