@@ -1,6 +1,7 @@
 package dev.hvmspec.cli;
 
 import dev.hvmspec.generator.GenerateVectors;
+import dev.hvmspec.generator.vectors.VectorGenerator;
 import dev.hvmspec.generator.vectors.VectorSet;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -29,9 +30,14 @@ final class GenerateCommand implements Callable<Integer> {
     private Optional<Path> out = Optional.empty();
 
     @Option(names = "--profile", paramLabel = "FILE", description = "A capability profile (format hvmspec-profile/1, from"
-            + " ./hvmspec probe or profiles/): generate the vectors for that platform. Rules the platform cannot reach are"
-            + " named on stderr.")
+            + " ./hvmspec probe or profiles/): generate the vectors for that platform. Rule sides no vector for the"
+            + " platform reaches are named on stderr and in the manifest (profile.unreachable).")
     private Optional<Path> profile = Optional.empty();
+
+    @Option(names = "--keep-unreachable", description = "With --profile: for a rule side the platform cannot reach, keep"
+            + " the vectors made for other capability values (flag edge-profile; the platform answers them unsupported)"
+            + " instead of leaving them out.")
+    private boolean keepUnreachable;
 
     @Option(names = "--spec", paramLabel = "DIR", description = "Spec directory (default: the project's spec/).")
     private Optional<Path> spec = Optional.empty();
@@ -54,7 +60,13 @@ final class GenerateCommand implements Callable<Integer> {
                     + "); choose another --out");
             return Main.USAGE;
         }
-        return GenerateVectors.run(specDir.get(), outDir.get(), seed, profile.orElse(null), stats, main.out(), main.err());
+        if (keepUnreachable && profile.isEmpty()) {
+            main.err().println("hvmspec generate: --keep-unreachable needs --profile (the committed vectors keep every case)");
+            return Main.USAGE;
+        }
+        return GenerateVectors.run(specDir.get(), outDir.get(), seed, profile.orElse(null),
+                keepUnreachable ? VectorGenerator.EdgeCases.KEEP : VectorGenerator.EdgeCases.LEAVE_OUT, stats, main.out(),
+                main.err());
     }
 
     private static boolean sameDir(Path a, Path b) {

@@ -4,6 +4,7 @@ import dev.hvmspec.dsl.SpecLoader;
 import dev.hvmspec.dsl.diag.DiagnosticPrinter;
 import dev.hvmspec.generator.vectors.GenerationException;
 import dev.hvmspec.generator.vectors.PlatformProfile;
+import dev.hvmspec.generator.vectors.VectorGenerator;
 import dev.hvmspec.generator.vectors.VectorSet;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,16 +22,23 @@ public final class GenerateVectors {
 
     /**
      * The same for a platform profile file ({@code profileFile} not null): vectors whose capability inputs are the
-     * platform's wherever a case can have them; notes on stderr name the rules the platform cannot reach. Exit status
+     * platform's wherever a case can have them; notes on stderr name the rule sides no vector for the platform reaches
+     * (the cases made for other capability values are left out). Exit status
      * 2 on a bad profile (one line, no stack trace).
      */
     public static int run(Path specDir, Path outDir, long seed, Path profileFile, boolean stats, PrintStream out, PrintStream err) {
+        return run(specDir, outDir, seed, profileFile, VectorGenerator.EdgeCases.LEAVE_OUT, stats, out, err);
+    }
+
+    /** The same, saying what becomes of the cases for other capability values ({@link VectorGenerator.EdgeCases}). */
+    public static int run(Path specDir, Path outDir, long seed, Path profileFile, VectorGenerator.EdgeCases edgeCases,
+                          boolean stats, PrintStream out, PrintStream err) {
         long start = System.nanoTime();
         try {
             PlatformProfile profile = profileFile == null ? null : PlatformProfile.read(profileFile);
             SpecLoader.Loaded loaded = SpecLoader.load(List.of(specDir));
             long checked = System.nanoTime();
-            VectorSet set = VectorSet.generate(loaded.domains(), seed, profile, err::println);
+            VectorSet set = VectorSet.generate(loaded.domains(), seed, profile, edgeCases, err::println);
             set.write(outDir);
             long done = System.nanoTime();
             set.counts().forEach((d, n) -> out.println(d + ": " + n + " vectors"));

@@ -2,6 +2,7 @@ package dev.hvmspec.generator.vectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hvmspec.dsl.ast.Decl;
 import dev.hvmspec.dsl.check.CheckedDomain;
@@ -61,11 +62,22 @@ public final class VectorSet {
      */
     public static VectorSet generate(List<CheckedDomain> domains, long seed, PlatformProfile profile,
                                      java.util.function.Consumer<String> notes) {
+        return generate(domains, seed, profile, VectorGenerator.EdgeCases.LEAVE_OUT, notes);
+    }
+
+    /**
+     * The same, saying what becomes of the cases for other capability values where the platform reaches a rule side
+     * with none of its own ({@link VectorGenerator.EdgeCases}). The manifest's {@code profile.unreachable} lists those
+     * rule sides by domain.
+     */
+    public static VectorSet generate(List<CheckedDomain> domains, long seed, PlatformProfile profile,
+                                     VectorGenerator.EdgeCases edgeCases, java.util.function.Consumer<String> notes) {
         TreeMap<String, byte[]> files = new TreeMap<>();
         TreeMap<String, Integer> counts = new TreeMap<>();
         TreeMap<String, String> flagDescriptions = new TreeMap<>();
         TreeSet<String> usedFlags = new TreeSet<>();
         ObjectNode manifestDomains = Json.NODES.objectNode();
+        ObjectNode unreachable = Json.NODES.objectNode();
         List<CheckedDomain> sorted = new ArrayList<>(domains);
         sorted.sort((a, b) -> a.name().compareTo(b.name()));
         for (CheckedDomain d : sorted) {
@@ -74,7 +86,12 @@ public final class VectorSet {
             if (cases.isEmpty()) {
                 throw new GenerationException(d.file() + ":1:1: domain " + d.name() + " has no case generator (see docs/adding-a-domain.md)");
             }
-            List<VectorGenerator.Vector> vectors = VectorGenerator.generate(d, cases.get(), seed, profile, notes).vectors();
+            VectorGenerator.Generated generated = VectorGenerator.generate(d, cases.get(), seed, profile, edgeCases, notes);
+            List<VectorGenerator.Vector> vectors = generated.vectors();
+            if (!generated.unreachable().isEmpty()) {
+                ArrayNode sides = unreachable.putArray(d.name());
+                generated.unreachable().forEach(sides::add);
+            }
             StringBuilder jsonl = new StringBuilder();
             for (VectorGenerator.Vector v : vectors) {
                 jsonl.append(v.line()).append('\n');
@@ -110,6 +127,8 @@ public final class VectorSet {
             p.put("name", profile.name());
             p.put("file", profile.file());
             p.put("maxphyaddr", profile.maxphyaddr());
+            p.put("edge_cases", edgeCases == VectorGenerator.EdgeCases.KEEP ? "kept" : "left out");
+            p.set("unreachable", unreachable);
         }
         manifest.set("domains", manifestDomains);
         files.put("manifest.json", pretty(manifest));
