@@ -92,6 +92,11 @@ class ProjectCommandsTest {
                 ROOT.resolve("vectors").toString());
         assertThat(v.status()).isEqualTo(2);
         assertThat(v.err()).contains("does not write into the committed vectors/");
+        CliRun k = run("generate", "--keep-unreachable", "--out", dir.resolve("k").toString());
+        assertThat(k.status()).isEqualTo(2);
+        assertThat(k.err()).isEqualTo("hvmspec generate: --keep-unreachable needs --profile (the committed vectors keep"
+                + " every case)" + System.lineSeparator());
+        assertThat(dir.resolve("k")).doesNotExist();
     }
 
     @Test
