@@ -733,7 +733,7 @@ public final class VmxInstructionCases implements DomainCases {
     /** Adds a case aimed at the deciding rule the predictor names. */
     private void add(S s, String comment, List<String> extra) {
         giveNonRootACurrentVmcs(s);
-        String note = effectiveSegment(s, false);
+        String note = effectiveSegment(s, false) + consistentOperand(s);
         Aim a = predict(s);
         ctx.add(a.rule(), a.held(), comment + note + " (" + s.describe() + ")", flags(s, extra), input(s));
     }
@@ -741,7 +741,7 @@ public final class VmxInstructionCases implements DomainCases {
     /** Adds a case aimed at a given rule and side (the engine checks the model's trace). */
     private void add(S s, String rule, boolean held, String comment, List<String> extra) {
         giveNonRootACurrentVmcs(s);
-        String note = effectiveSegment(s, rule.equals("VMX_EXIT_INFO_BASE_VALID"));
+        String note = effectiveSegment(s, rule.equals("VMX_EXIT_INFO_BASE_VALID")) + consistentOperand(s);
         ctx.add(rule, held, comment + note + " (" + s.describe() + ")", flags(s, extra), input(s));
     }
 
@@ -773,6 +773,127 @@ public final class VmxInstructionCases implements DomainCases {
         if (stackBase) o.base = 3;
         return named.equals("DS") && !stackBase ? "" : " (64-bit mode: the " + named + " prefix is ignored; segment DS"
                 + (stackBase ? ", base RBX" : "") + ")";
+    }
+
+    /**
+     * Makes the register and memory operands describe a state a processor can be in (found by running the vectors on
+     * Bochs, docs/findings/bochs.md): the offset is the effective address base + index * 2^scale + displacement modulo
+     * the address size (SDM Vol. 1 3.7.5), and a register holds one value. The case generators choose the offset (where
+     * the operand lies) apart from the registers and the displacement, so a vector could name an offset that no
+     * register value gives: with neither base nor index the offset must be the displacement, with an index alone it
+     * must differ from the displacement by a multiple of the scale, and a base or index that is also the register
+     * operand holds that operand's value. Changes only what does not decide the case: a base or index register that is
+     * the register operand becomes another register (in 64-bit mode RSP or RBP for RSP or RBP, where they pick the
+     * default segment), an index equal to the base with an odd remainder another index; where the instruction
+     * exits in non-root operation before the operand is used, the offset follows the displacement (which the exit
+     * reports); elsewhere the displacement follows the offset, or a base register is added where no displacement can
+     * give it. Register form: a data register that is the register operand holds its value. Returns a note for the
+     * comment when something changed.
+     */
+    private static String consistentOperand(S s) {
+        String note = "";
+        if (s.operand == null) {
+            if (s.dataReg != null && s.reg2 != null && s.dataReg.equals(s.reg2) && s.dataVal != null && !s.dataVal.equals(s.regVal)) {
+                s.dataVal = s.regVal;
+                note = " (Reg1 = Reg2: one value)";
+            }
+            return note;
+        }
+        Op o = s.operand;
+        boolean is64 = s.is64();
+        long mask = o.asz == 64 ? -1L : (1L << o.asz) - 1;
+        Integer fixed = s.reg2;
+        if (o.baseValid && fixed != null && o.base == fixed) {
+            if (is64 && (o.base == 4 || o.base == 5) && o.indexValid && o.index == (o.base ^ 1)) {
+                o.index = otherIndex(o, is64, fixed); // the other stack register is the index: it becomes the base
+            }
+            o.base = otherBase(o, is64, fixed);
+            note += " (base register " + fixed + " is the register operand: base " + o.base + ")";
+        }
+        if (o.indexValid && fixed != null && o.index == fixed) {
+            o.index = otherIndex(o, is64, fixed);
+            note += " (index register " + fixed + " is the register operand: index " + o.index + ")";
+        }
+        long rest = (o.offset - o.disp) & mask; // what base + index * 2^scale must give
+        if (o.baseValid && o.indexValid && o.base == o.index && o.scale == 0 && (rest & 1) != 0) {
+            o.index = otherIndex(o, is64, fixed == null ? -1 : fixed);
+            note += " (an odd offset from base = index: index " + o.index + ")";
+        }
+        boolean exitsFirst = s.op.equals("non-root") && (!isVr(s.instr) || Boolean.FALSE.equals(s.shadowing));
+        if (!o.baseValid && !o.indexValid && rest != 0) {
+            long signed = o.asz == 16 ? (short) o.offset : o.asz == 32 ? (int) o.offset : o.offset;
+            if (exitsFirst && movedOffsetFits(s, o.disp & mask)) {
+                note += " (offset = displacement " + hex(o.offset) + ")";
+            } else if (o.asz != 64 || signed == (int) signed) {
+                o.disp = signed;
+                note += " (displacement = offset " + hex(o.offset) + ")";
+            } else {
+                o.base = otherBase(o, is64, fixed == null ? -1 : fixed); // not RSP/RBP: 64-bit SS operands have one
+                o.baseValid = true;
+                note += " (a base register " + o.base + " gives the offset)";
+            }
+        } else if (!o.baseValid && o.indexValid && (rest & ((1L << o.scale) - 1)) != 0) {
+            long misfit = rest & ((1L << o.scale) - 1);
+            if (!(exitsFirst && movedOffsetFits(s, (o.offset - misfit) & mask))) o.disp += misfit;
+            note += " (offset and displacement a multiple of the scale apart: displacement " + hex(o.disp) + ", offset "
+                    + hex(o.offset) + ")";
+        }
+        return note;
+    }
+
+    /**
+     * Moves the operand to {@code offset} when its bytes then neither wrap nor straddle the canonical boundary (as
+     * {@link #check} requires), keeping the linear address outside 64-bit mode through the segment base; false (and
+     * nothing changed) otherwise.
+     */
+    private static boolean movedOffsetFits(S s, long offset) {
+        Op o = s.operand;
+        long oldOffset = o.offset, oldBase = o.segBase, linear = s.linear();
+        o.offset = offset;
+        if (!s.is64()) o.segBase = (linear - offset) & 0xffffffffL;
+        int last = s.instr.startsWith("inv") ? 15 : 7;
+        boolean fits;
+        if (!s.is64()) {
+            fits = offset + last <= 0xffffffffL && s.linear() + last <= 0xffffffffL && (o.asz == 32 || offset + last <= 0xffffL);
+        } else {
+            long la = s.linear(), end = la + last;
+            int width = bit(s.cr4, 12) ? 57 : 48;
+            fits = Long.compareUnsigned(end, la) >= 0 && canonical(la, width) == canonical(end, width);
+        }
+        if (!fits) {
+            o.offset = oldOffset;
+            o.segBase = oldBase;
+        }
+        return fits;
+    }
+
+    /**
+     * A base register other than {@code taken} and the index; in 64-bit mode RSP or RBP for RSP or RBP and neither
+     * for another (the default segment is SS for an RSP or RBP base, DS for any other, R12 and R13 included: SDM Vol. 1
+     * 3.7.4; Bochs reports DS for an R13 base in the instruction information).
+     */
+    private static int otherBase(Op o, boolean is64, int taken) {
+        int[] order = o.asz == 16 ? new int[] {3, 5}
+                : is64 ? new int[] {3, 6, 7, 1, 2, 0, 9, 10, 11, 14, 15, 8, 12, 13, 5, 4}
+                : new int[] {3, 6, 7, 1, 2, 0, 5};
+        boolean stack = o.baseValid && (o.base == 4 || o.base == 5);
+        for (int r : order) {
+            if (r == taken || o.indexValid && r == o.index || r == o.base && o.baseValid) continue;
+            if (is64 && (r == 4 || r == 5) != stack) continue;
+            return r;
+        }
+        throw new IllegalStateException("no base register left for " + taken);
+    }
+
+    /** An index register other than {@code taken}, the base and RSP (which SIB cannot name as an index). */
+    private static int otherIndex(Op o, boolean is64, int taken) {
+        int[] order = o.asz == 16 ? new int[] {6, 7} : is64 ? new int[] {o.index ^ 8, 6, 7, 3, 1, 2, 0, 5, 9, 10, 11, 14, 15}
+                : new int[] {6, 7, 3, 1, 2, 0, 5};
+        for (int r : order) {
+            if (r == 4 || r == taken || r == o.index || o.baseValid && r == o.base) continue;
+            return r;
+        }
+        throw new IllegalStateException("no index register left for " + taken);
     }
 
     // ----- building blocks -----
