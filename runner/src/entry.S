@@ -336,6 +336,17 @@ ew_guest_write_done:
     .p2align 4
 ew_guest_fetch:
     jmp     *%rcx
+/* RSP = RCX, the IRET frame (RIP = ew_guest_iret_ret, CS, RFLAGS, RSP, SS) that the kernel wrote there; the guest
+ * starts with blocking by NMI, so this IRET unblocks NMIs (SDM Vol. 3C 28.2.3). */
+    .globl ew_guest_iret, ew_guest_iret_ret, ew_guest_iret_done
+    .p2align 4
+ew_guest_iret:
+    movq    %rcx, %rsp
+    iretq
+ew_guest_iret_ret:
+    vmcall
+ew_guest_iret_done:
+5:  jmp 5b
 
     .data
     .p2align 3
