@@ -347,6 +347,17 @@ ew_guest_iret_ret:
     vmcall
 ew_guest_iret_done:
 5:  jmp 5b
+/* 32-bit PAE guest (ept_walk.h, PDPTE loads): EAX = the new CR3; MOV to CR3 loads the four PDPTEs it names
+ * (SDM Vol. 3A 5.4.1), then VMCALL. */
+    .globl ew_guest_pdpte, ew_guest_pdpte_done
+    .p2align 4
+    .code32
+ew_guest_pdpte:
+    movl    %eax, %cr3
+    vmcall
+ew_guest_pdpte_done:
+6:  jmp 6b
+    .code64
 
     .data
     .p2align 3

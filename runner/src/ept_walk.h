@@ -40,6 +40,7 @@
 #define EW_G_PT_T      (EW_BASE + 0x7000)
 #define EW_FRAME_4K    (EW_BASE + 0x8000)   /* the frame a 4-KiB leaf maps */
 #define EW_DATA        (EW_BASE + 0x9000)   /* guest paging-structure records: the page the guest's PTE maps */
+#define EW_PDPTE_MARK  (EW_BASE + 0xa000)   /* PDPTE loads: the page PDPTE3 names (never used) */
 #define EW_POOL        (EW_BASE + 0x10000)  /* copied EPT tables */
 #define EW_POOL_PAGES  16U
 #define EW_FRAME_2M    0x20000000ULL
@@ -142,8 +143,10 @@ static struct {
 } ew;
 
 /* Checks the record against this processor and builds the relocated structures; 0 (after an unsupported reply)
- * when the vector cannot be realized faithfully here. */
-static int ew_prepare(const struct batch_ept_record *r) {
+ * when the vector cannot be realized faithfully here. low: also the walk's second level (the EPT PDPTE) moves to
+ * index 0 of its copied table, so that the GPA keeps only bits 29:0 and lies below 1 GiB (a PAE guest's CR3, which
+ * names the PDPTEs a MOV to CR3 loads, has 32 bits). */
+static int ew_prepare(const struct batch_ept_record *r, int low) {
     /* SDM Vol. 3D A.3.3, A.10: EPT must exist, and the capabilities the walk rests on must be this processor's. */
     if (!(cap_proc >> 63) || !(cap_proc2 >> 32 & PROC2_ENABLE_EPT)) {
         ew_unsup(r, "the processor does not offer enable EPT");
@@ -194,7 +197,7 @@ static int ew_prepare(const struct batch_ept_record *r) {
     ew_pages.n = 0;
     ew.steps = 0;
     ew.leaf = -1;
-    ew.gpa = r->gpa & ew_bits(top_shift, 0);   /* top-level index 0 */
+    ew.gpa = r->gpa & ew_bits(low ? top_shift - 9 : top_shift, 0);   /* top-level index 0 (and second-level 0) */
     uint64_t table_v = eptp & ew_bits(52, 12);
     uint64_t table_r = ew_page(table_v >> 12);   /* 0 only when the pool is full */
     ew.top_table = table_r;
@@ -205,7 +208,7 @@ static int ew_prepare(const struct batch_ept_record *r) {
         struct ew_step *s = &ew.step[ew.steps++];
         s->level = lvl;
         s->vaddr = table_v + idx * 8;
-        s->raddr = table_r + (lvl == levels ? 0 : idx * 8);
+        s->raddr = table_r + (lvl == levels || (low && lvl == levels - 1) ? 0 : idx * 8);
         uint64_t e = ew_vmem(r, s->vaddr);
         s->vvalue = s->rvalue = e;
         if (!(e & 7)) break;   /* not present (SDM 29.3.2): the walk reads nothing more */
@@ -323,7 +326,8 @@ static void ew_put_iret_frame(uint64_t frame) {
     f[4] = 0x10;
 }
 
-static int ew_build_vmcs(uint64_t guest_cr3, uint64_t rip, int nmi_blocked, uint32_t *missing) {
+/* pae: the guest is in 32-bit protected mode with PAE paging instead (a PDPTE load, below). */
+static int ew_build_vmcs(uint64_t guest_cr3, uint64_t rip, int nmi_blocked, int pae, uint32_t *missing) {
     memset_(vmcs_region, 0, sizeof vmcs_region);
     if (vmclear((uint64_t)vmcs_region)) return -1;
     *(uint32_t *)vmcs_region = vmcs_revision;
@@ -386,6 +390,22 @@ static int ew_build_vmcs(uint64_t guest_cr3, uint64_t rip, int nmi_blocked, uint
     vmwrite(VMCS_GUEST_ACTIVITY_STATE, 0);
     vmwrite(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
     vmwrite(VMCS_VMCS_LINK_POINTER, ~0ULL);
+    if (pae) {
+        /* 32-bit protected mode with PAE paging (SDM Vol. 3A 5.4; VM-entry checks Vol. 3C 27.3.1.1, 27.3.1.2,
+         * 27.3.1.6): "IA-32e mode guest" 0, EFER.LME = LMA = 0 (NXE kept), CR4.PAE = 1 and PCIDE = 0, CS the ring-0
+         * 32-bit code segment of the guest's GDT (selector 0x58). With EPT, VM entry loads the PDPTEs from these
+         * fields (27.3.2.4): PDPTE0 maps linear 0-1 GiB through the runner's PAE page directory EW_G_PD_LO (2-MiB
+         * pages at GPA EW_RUNNER_GPA + linear); CR3 is not read at VM entry. */
+        vmwrite(VMCS_VM_ENTRY_CONTROLS, adjust(cap_entry, ENTRY_LOAD_EFER, NULL));
+        vmwrite(VMCS_GUEST_IA32_EFER, rdmsr(0xc0000080) & (1ULL << 11));
+        vmwrite(VMCS_GUEST_CR4, (READ_CR(4) & ~((1ULL << 20) | (1ULL << 21) | (1ULL << 17))) | CR4_PAE);
+        vmwrite(VMCS_GUEST_CS_SELECTOR, 0x58);
+        vmwrite(VMCS_GUEST_CS_AR_BYTES, 0xc09b);
+        vmwrite(VMCS_GUEST_PDPTR0, (EW_RUNNER_GPA + EW_G_PD_LO) | 1);
+        vmwrite(VMCS_GUEST_PDPTR1, 0);
+        vmwrite(VMCS_GUEST_PDPTR2, 0);
+        vmwrite(VMCS_GUEST_PDPTR3, 0);
+    }
     return vmwrite_failed ? -3 : 0;
 }
 
@@ -420,12 +440,13 @@ static void ew_put_memory(void) {
 }
 
 extern char ew_guest_read[], ew_guest_read_done[], ew_guest_write[], ew_guest_write_done[], ew_guest_fetch[];
-extern char ew_guest_iret[], ew_guest_iret_done[];
+extern char ew_guest_iret[], ew_guest_iret_done[], ew_guest_pdpte[], ew_guest_pdpte_done[];
 
 /* How the record's access is made (runner/README.md "ept-walk", step 4). */
 static struct {
     int gps;              /* a guest paging-structure access: the PTE of `linear` lies at entry_gpa */
     int iret;             /* the access is made by an IRET that unblocks NMIs */
+    int pdpte;            /* gps without a linear address: the PDPTE load of a MOV to CR3 under PAE paging */
     uint64_t linear;      /* the linear address the guest accesses (RSP for IRET) */
     uint64_t entry_gpa;   /* gps: the relocated GPA of the guest PTE: the vector's GPA rounded down to 8 bytes */
     uint64_t pte_host;    /* gps with a leaf: where the runner wrote that PTE (in the target frame) */
@@ -437,7 +458,12 @@ static int ew_exit_names_access(const struct batch_record *rec, uint64_t reason,
                                 uint64_t grip) {
     int gpa_ok, lin_ok = 1;
     uint64_t lin = (reason & 0xffff) == 48 && (qual & 0x80) ? vmread(VMCS_GUEST_LINEAR_ADDRESS) : 0;
-    if (ewa.gps) {
+    if (ewa.pdpte) {
+        /* The four PDPTEs at CR3 (32 bytes, SDM Vol. 3A 5.4.1): the processor may name the first or the one it was
+         * loading; the vector's byte is among them, and the walk is the same for the whole page. There is no
+         * linear address to compare (qualification bit 7 is reported as observed). */
+        gpa_ok = gpa_field - ewa.entry_gpa < 32;
+    } else if (ewa.gps) {
         /* The processor reads the PTE at its own 8-byte-aligned GPA; the linear address is the one translated, or
          * for IRET one of the frame's bytes (the order in which IRET reads its frame is not architectural). */
         gpa_ok = gpa_field == ewa.entry_gpa;
@@ -459,7 +485,7 @@ static int ew_exit_names_access(const struct batch_record *rec, uint64_t reason,
         puts_(" for GPA ");
         put_hex(gpa_field);
         puts_(" (relocated), not the vector's access at ");
-        put_hex(ewa.gps ? ewa.entry_gpa : ew.gpa);
+        put_hex(ewa.gps ? ewa.entry_gpa : ew.gpa);   /* for a PDPTE load: CR3 */
         puts_(", guest rip ");
         put_hex(grip);
         puts_("\"}\n");
@@ -481,15 +507,25 @@ static void run_ew_record(const struct batch_ept_record *r) {
     }
     ewa.gps = (r->flags & BATCH_EW_FLAG_PAGING_STRUCTURE) != 0;
     ewa.iret = (r->flags & BATCH_EW_FLAG_NMI_IRET) != 0;
+    ewa.pdpte = ewa.gps && !(r->flags & BATCH_EW_FLAG_LINEAR_VALID);
     /* The host answers the states the runner does not realize (BatchWriter.ewUnsupported); a record that gets here
-     * is one it does: a final access with a linear address (a read only during IRET), or a guest paging-structure
-     * read or write during the translation of a linear address (also during IRET). */
-    if ((r->flags & BATCH_EW_FLAG_MBEC) || !(r->flags & BATCH_EW_FLAG_LINEAR_VALID) ||
+     * is one it does: a final access with a linear address (a read only during IRET), a guest paging-structure
+     * read or write during the translation of a linear address (also during IRET), or a PDPTE load (a read). */
+    if ((r->flags & BATCH_EW_FLAG_MBEC) || (!(r->flags & BATCH_EW_FLAG_LINEAR_VALID) && !ewa.gps) ||
+        (ewa.pdpte && (ewa.iret || r->access != EW_READ)) ||
         (ewa.gps ? r->access == EW_FETCH : !(r->flags & BATCH_EW_FLAG_LINEAR) || (ewa.iret && r->access != EW_READ))) {
         reply_error(rec, "ept-walk record with a state the runner does not realize, flags", r->flags);
         return;
     }
-    if (!ew_prepare(r)) return;
+    if (ewa.pdpte) {
+        /* A PAE guest needs "load IA32_EFER" (EFER.LME = 0 while the host runs in IA-32e mode, SDM 27.3.2.1), and its
+         * MOV to CR3 must not exit: "CR3-load exiting" 0 with no CR3-target values (Vol. 3C 26.1.3). */
+        if (!have_entry_load_efer || ((uint32_t)cap_proc & (1U << 15))) {
+            ew_unsup(r, "a PDPTE load needs a PAE guest (VM-entry control load IA32_EFER) whose MOV to CR3 does not exit (CR3-load exiting 0): this processor cannot give both");
+            return;
+        }
+    }
+    if (!ew_prepare(r, ewa.pdpte)) return;
     /* SDM 29.3.3.2: with EPT A/D flags off, a guest A/D update is a write to an entry the processor has just read
      * through the same walk; a walk that does not let that read through (an entry not present, or present without
      * bit 0 and not misconfigured) ends in the read's EPT violation (qualification bit 0, not bit 1) before any
@@ -507,7 +543,23 @@ static void run_ew_record(const struct batch_ept_record *r) {
         }
     }
     uint64_t cr3, rip;
-    if (ewa.gps) {
+    if (ewa.pdpte) {
+        /* MOV to CR3 with the vector's GPA rounded down to 32 bytes (CR3 bits 31:5 locate the PDPT under PAE
+         * paging, SDM Vol. 3A 5.4.1) loads the four PDPTEs there through the vector's walk (Vol. 3C 29.3.3.2: no
+         * linear address, a read even with EPT A/D flags on). The PDPTEs the runner puts there: PDPTE0 maps the
+         * guest's code as the VM-entry PDPTE0 does, PDPTE3 names a page nothing uses; after the load the guest
+         * PDPTE fields (saved at VM exit, 28.3.4) must hold them. */
+        ewa.entry_gpa = ew.gpa & ~0x1fULL;
+        if (ew.leaf >= 0) {
+            memset_((void *)(ew.target_r & ~0xfffULL), 0, 0x1000);
+            volatile uint64_t *pdpt = (volatile uint64_t *)(ew.target_r & ~0x1fULL);
+            pdpt[0] = (EW_RUNNER_GPA + EW_G_PD_LO) | 1;
+            pdpt[3] = (EW_RUNNER_GPA + EW_PDPTE_MARK) | 1;
+        }
+        cr3 = ew_build_guest_paging(r, 0);   /* the runner's tables; the guest's CR3 at entry is unused */
+        ewa.linear = ewa.entry_gpa;          /* EAX: the new CR3 */
+        rip = (uint64_t)ew_guest_pdpte;
+    } else if (ewa.gps) {
         /* The guest PTE of linear EW_LINEAR_BASE + 4 KiB * n is entry n of the page table at the vector's GPA page:
          * n = the GPA's entry index. It maps EW_DATA (runner memory, filled with EW_MARK_READ; the IRET frame at
          * offset 0). Accessed and dirty flags preset for a read (guest paging writes nothing); for a write (an A/D
@@ -538,7 +590,7 @@ static void run_ew_record(const struct batch_ept_record *r) {
     }
     uint64_t linear = ewa.linear;
     uint32_t missing = 0;
-    int rc = ew_build_vmcs(cr3, rip, ewa.iret, &missing);
+    int rc = ew_build_vmcs(ewa.pdpte ? 0 : cr3, rip, ewa.iret, ewa.pdpte, &missing);
     if (rc) {
         reply_error(rec, rc == -3 ? "VMWRITE failed for field" : "VMCLEAR/VMPTRLD failed",
                     rc == -3 ? vmwrite_failed_field : (uint64_t)-rc);
@@ -550,7 +602,7 @@ static void run_ew_record(const struct batch_ept_record *r) {
         return;
     }
     ew_invept();
-    struct guest_gprs g = { 0, linear, EW_MARK_WRITE };
+    struct guest_gprs g = { ewa.pdpte ? linear : 0, linear, EW_MARK_WRITE };
     rc = vmx_launch(&g);
     if (rc == 1) { reply_error(rec, "VMLAUNCH VMfailInvalid", 0); return; }
     if (rc == 2) { reply_error(rec, "VMLAUNCH VMfailValid, VM-instruction error", vmread(VMCS_VM_INSTRUCTION_ERROR)); return; }
@@ -577,7 +629,10 @@ static void run_ew_record(const struct batch_ept_record *r) {
     case 18: /* VMCALL after the load, store or IRET (the exit reports the VMCALL's own address, 3 bytes before the label) */
     case 12: { /* HLT fetched from the target frame */
         int ok;
-        if (ewa.iret) {
+        if (ewa.pdpte) {
+            ok = (reason & 0xffff) == 18 && grip == (uint64_t)ew_guest_pdpte_done - 3 &&
+                 vmread(VMCS_GUEST_PDPTR3) == ((EW_RUNNER_GPA + EW_PDPTE_MARK) | 1);
+        } else if (ewa.iret) {
             /* The IRET returned through the frame the runner wrote in the target frame (final access) or that the
              * PTE in the target frame maps (paging-structure access). */
             ok = (reason & 0xffff) == 18 && grip == (uint64_t)ew_guest_iret_done - 3;

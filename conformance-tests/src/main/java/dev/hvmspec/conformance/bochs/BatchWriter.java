@@ -331,8 +331,8 @@ public final class BatchWriter {
     /**
      * Host-side reasons an ept-walk vector cannot be realized by the runner's guest, whatever the processor: the runner
      * makes the access with a one-byte load, store or jump of a CPL-0 64-bit guest, with the processor's read (or
-     * accessed-flag write) of one of that guest's PTEs, or with the stack reads of an IRET that unblocks NMIs
-     * (runner/README.md "ept-walk"). The processor-dependent reasons (capabilities, MAXPHYADDR, relocation, and whether
+     * accessed-flag write) of one of that guest's PTEs, with the stack reads of an IRET that unblocks NMIs, or with the
+     * PDPTE load of a MOV to CR3 in a 32-bit PAE guest (runner/README.md "ept-walk"). The processor-dependent reasons (capabilities, MAXPHYADDR, relocation, and whether
      * a guest A/D update can follow its read) are the kernel's.
      */
     static Optional<String> ewUnsupported(ObjectNode in) {
@@ -352,7 +352,16 @@ public final class BatchWriter {
                 // guest physical addresses"; no Bochs 2.7 model has Intel PT, and the runner's guest has no other such access.
                 return Optional.of("an access without a guest linear address that is not a guest paging-structure access is an Intel PT trace-address pre-translation (SDM 28.2.1 Table 28-7 bit 7): the runner does not realize Intel PT output (no Bochs 2.7 model has Intel PT)");
             }
-            return Optional.of("a guest PDPTE load by MOV to CR (an access without a guest linear address) is not realized by the runner yet");
+            // SDM Vol. 3C 28.2.1 Table 28-7 bit 7, Vol. 3A 5.4.1: the guest paging-structure access without a linear
+            // address is the load of the four PAE PDPTEs by MOV to CR (the runner: MOV to CR3), a read; no IRET makes it.
+            if (iret) {
+                // An IRET loads CR3 (and so PDPTEs) only as a task return (EFLAGS.NT = 1), and a task switch always
+                // causes a VM exit in VMX non-root operation (SDM Vol. 3C 26.1.2) before it loads anything.
+                return Optional.of("a PDPTE load during an IRET would be a task return (EFLAGS.NT = 1), and a task switch in VMX non-root operation always exits before it loads CR3 (SDM 26.1.2)");
+            }
+            if (!access.equals("read")) {
+                return Optional.of("a PDPTE load is a read (SDM Vol. 3A 5.4.1: the PDPTE registers are loaded, no accessed flag is written)");
+            }
         }
         if (gps && access.equals("fetch")) {
             // spec/ept-walk.hvm precondition: a guest paging-structure access is a read or a write (A/D update).
