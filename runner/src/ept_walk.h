@@ -317,10 +317,10 @@ static uint64_t ew_build_guest_paging(const struct batch_ept_record *r, uint64_t
 /* The 64-bit IRET frame at host address frame: back to ew_guest_iret_ret at CPL 0 on the guest's stack (the guest's
  * own selectors, so the IRET's descriptor checks pass: SDM Vol. 2A IRET, IA-32e mode). */
 extern char ew_guest_iret_ret[];
-static void ew_put_iret_frame(uint64_t frame) {
+static void ew_put_iret_frame(uint64_t frame, uint64_t cs) {
     volatile uint64_t *f = (volatile uint64_t *)frame;
     f[0] = (uint64_t)ew_guest_iret_ret;
-    f[1] = 0x08;
+    f[1] = cs;
     f[2] = 0x2;
     f[3] = (uint64_t)guest_stack[0] + 4096 - 64;
     f[4] = 0x10;
@@ -447,6 +447,9 @@ static struct {
     int gps;              /* a guest paging-structure access: the PTE of `linear` lies at entry_gpa */
     int iret;             /* the access is made by an IRET that unblocks NMIs */
     int pdpte;            /* gps without a linear address: the PDPTE load of a MOV to CR3 under PAE paging */
+    int desc;             /* a write during IRET: the accessed flag of the CS descriptor at `linear` */
+    uint64_t desc_host;   /* desc with a leaf: that descriptor in the target frame */
+    uint64_t rcx;         /* the guest's RCX: `linear`, or for desc the IRET frame */
     uint64_t linear;      /* the linear address the guest accesses (RSP for IRET) */
     uint64_t entry_gpa;   /* gps: the relocated GPA of the guest PTE: the vector's GPA rounded down to 8 bytes */
     uint64_t pte_host;    /* gps with a leaf: where the runner wrote that PTE (in the target frame) */
@@ -463,6 +466,11 @@ static int ew_exit_names_access(const struct batch_record *rec, uint64_t reason,
          * loading; the vector's byte is among them, and the walk is the same for the whole page. There is no
          * linear address to compare (qualification bit 7 is reported as observed). */
         gpa_ok = gpa_field - ewa.entry_gpa < 32;
+    } else if (ewa.desc) {
+        /* The descriptor's 8 bytes (its read, or the write of byte 5): the walk is the same for the whole page. */
+        uint64_t d = (ew.gpa & ~0xfffULL) | (ewa.linear & 0xfff);
+        gpa_ok = gpa_field - d < 8;
+        if (lin) lin_ok = lin - ewa.linear == gpa_field - d;
     } else if (ewa.gps) {
         /* The processor reads the PTE at its own 8-byte-aligned GPA; the linear address is the one translated, or
          * for IRET one of the frame's bytes (the order in which IRET reads its frame is not architectural). */
@@ -508,12 +516,13 @@ static void run_ew_record(const struct batch_ept_record *r) {
     ewa.gps = (r->flags & BATCH_EW_FLAG_PAGING_STRUCTURE) != 0;
     ewa.iret = (r->flags & BATCH_EW_FLAG_NMI_IRET) != 0;
     ewa.pdpte = ewa.gps && !(r->flags & BATCH_EW_FLAG_LINEAR_VALID);
+    ewa.desc = !ewa.gps && ewa.iret && r->access == EW_WRITE;
     /* The host answers the states the runner does not realize (BatchWriter.ewUnsupported); a record that gets here
      * is one it does: a final access with a linear address (a read only during IRET), a guest paging-structure
      * read or write during the translation of a linear address (also during IRET), or a PDPTE load (a read). */
     if ((r->flags & BATCH_EW_FLAG_MBEC) || (!(r->flags & BATCH_EW_FLAG_LINEAR_VALID) && !ewa.gps) ||
         (ewa.pdpte && (ewa.iret || r->access != EW_READ)) ||
-        (ewa.gps ? r->access == EW_FETCH : !(r->flags & BATCH_EW_FLAG_LINEAR) || (ewa.iret && r->access != EW_READ))) {
+        (ewa.gps ? r->access == EW_FETCH : !(r->flags & BATCH_EW_FLAG_LINEAR) || (ewa.iret && r->access == EW_FETCH))) {
         reply_error(rec, "ept-walk record with a state the runner does not realize, flags", r->flags);
         return;
     }
@@ -531,13 +540,15 @@ static void run_ew_record(const struct batch_ept_record *r) {
      * bit 0 and not misconfigured) ends in the read's EPT violation (qualification bit 0, not bit 1) before any
      * write: the vector's write cannot be made. An entry without bit 0 that is an EPT misconfiguration (bit 1 set,
      * or bit 2 without execute-only support, 29.3.3.1) ends the read's walk as it ends the write's. (With A/D flags
-     * on, the read is itself treated as a write, 29.3.5, and is the access under test.) */
-    if (ewa.gps && r->access == EW_WRITE && !(r->eptp & 0x40)) {
+     * on, the read is itself treated as a write, 29.3.5, and is the access under test.) The same holds for the
+     * accessed-flag write of a descriptor during IRET, after the descriptor's read (a final read, A/D flags or not). */
+    if ((ewa.gps && r->access == EW_WRITE && !(r->eptp & 0x40)) || ewa.desc) {
         for (unsigned i = 0; i < ew.steps; i++) {
             uint64_t e = ew.step[i].vvalue;
             if (e & 1) continue;
             if ((e & 2) || ((e & 4) && !(r->ept_vpid_cap & 1))) break;   /* misconfigured for both accesses */
-            ew_unsup_v(r, "a guest A/D update (EPT A/D flags off) first reads the entry through the same walk, and the EPT entry at ",
+            ew_unsup_v(r, ewa.desc ? "IRET reads the descriptor whose accessed flag it writes through the same walk, and the EPT entry at "
+                                   : "a guest A/D update (EPT A/D flags off) first reads the entry through the same walk, and the EPT entry at ",
                        ew.step[i].vaddr, " does not allow that read: the read's EPT violation would be reported, not the write's (SDM 29.3.3.2)");
             return;
         }
@@ -567,7 +578,7 @@ static void run_ew_record(const struct batch_ept_record *r) {
         ewa.entry_gpa = ew.gpa & ~7ULL;
         ewa.linear = EW_LINEAR_BASE + (((ew.gpa & 0xfff) >> 3) << 12);
         memset_((void *)EW_DATA, EW_MARK_READ, 0x1000);
-        if (ewa.iret) ew_put_iret_frame(EW_DATA);
+        if (ewa.iret) ew_put_iret_frame(EW_DATA, 0x08);
         if (ew.leaf >= 0) {
             memset_((void *)(ew.target_r & ~0xfffULL), 0, 0x1000);
             ewa.pte_host = ew.target_r & ~7ULL;
@@ -575,6 +586,28 @@ static void run_ew_record(const struct batch_ept_record *r) {
         }
         cr3 = ew_build_guest_paging(r, ewa.entry_gpa);
         rip = (uint64_t)(ewa.iret ? ew_guest_iret : ew_guest_read);
+    } else if (ewa.desc) {
+        /* IRET's one data write (SDM Vol. 2A IRET; Vol. 3A 3.4.5.1): setting the accessed flag (byte 5, bit 0) of
+         * the CS descriptor it loads, after reading that descriptor. The guest's GDT starts at EW_LINEAR_BASE (page
+         * EW_DATA: a copy of the guest GDT, so SS 0x10 is there, accessed) and reaches into the next linear page,
+         * the vector's GPA page, where the descriptor of CS selector 0x1000 + d (d: the vector's offset rounded
+         * down to 8) is a 64-bit ring-0 code segment with the accessed flag clear. The IRET frame is on EW_DATA. */
+        uint64_t d = (r->gpa & 0xfff) & ~7ULL;
+        memset_((void *)EW_DATA, 0, 0x1000);
+        for (unsigned i = 0; i < sizeof guest_gdt / 8; i++) ((volatile uint64_t *)EW_DATA)[i] = guest_gdt[i];
+        ew_put_iret_frame(EW_DATA + 0x800, 0x1000 + d);
+        if (ew.leaf >= 0) {
+            memset_((void *)(ew.target_r & ~0xfffULL), 0, 0x1000);
+            ewa.desc_host = (ew.target_r & ~0xfffULL) | d;
+            *(volatile uint64_t *)ewa.desc_host = 0x00af9a000000ffffULL;   /* P, DPL 0, L, code execute/read, not accessed */
+        }
+        ewa.linear = EW_LINEAR_BASE + 0x1000 + d;
+        ewa.rcx = EW_LINEAR_BASE + 0x800;
+        cr3 = ew_build_guest_paging(r, 0);
+        uint64_t *pt_t = (uint64_t *)EW_G_PT_T;   /* the GPA page moves to PTE 1; PTE 0 maps EW_DATA (P RW A D) */
+        pt_t[1] = pt_t[0];
+        pt_t[0] = (EW_RUNNER_GPA + EW_DATA) | 0x63;
+        rip = (uint64_t)ew_guest_iret;
     } else {
         uint64_t off = r->gpa & 0xfff;
         ewa.linear = EW_LINEAR_BASE | off;
@@ -583,14 +616,21 @@ static void run_ew_record(const struct batch_ept_record *r) {
              * stays on the page; the frame holds the byte. */
             uint64_t rsp_off = (off & ~7ULL) > 0x1000 - EW_IRET_FRAME ? 0x1000 - EW_IRET_FRAME : (off & ~7ULL);
             ewa.linear = EW_LINEAR_BASE | rsp_off;
-            if (ew.leaf >= 0) ew_put_iret_frame((ew.target_r & ~0xfffULL) | rsp_off);
+            if (ew.leaf >= 0) ew_put_iret_frame((ew.target_r & ~0xfffULL) | rsp_off, 0x08);
         }
         cr3 = ew_build_guest_paging(r, 0);
         rip = (uint64_t)(ewa.iret ? ew_guest_iret : r->access == EW_READ ? ew_guest_read : r->access == EW_WRITE ? ew_guest_write : ew_guest_fetch);
     }
     uint64_t linear = ewa.linear;
+    if (!ewa.desc) ewa.rcx = linear;
     uint32_t missing = 0;
     int rc = ew_build_vmcs(ewa.pdpte ? 0 : cr3, rip, ewa.iret, ewa.pdpte, &missing);
+    if (!rc && ewa.desc) {
+        /* The GDT of the IRET write (above): two pages from EW_LINEAR_BASE. */
+        vmwrite(VMCS_GUEST_GDTR_BASE, EW_LINEAR_BASE);
+        vmwrite(VMCS_GUEST_GDTR_LIMIT, 0x1fff);
+        if (vmwrite_failed) rc = -3;
+    }
     if (rc) {
         reply_error(rec, rc == -3 ? "VMWRITE failed for field" : "VMCLEAR/VMPTRLD failed",
                     rc == -3 ? vmwrite_failed_field : (uint64_t)-rc);
@@ -602,7 +642,7 @@ static void run_ew_record(const struct batch_ept_record *r) {
         return;
     }
     ew_invept();
-    struct guest_gprs g = { ewa.pdpte ? linear : 0, linear, EW_MARK_WRITE };
+    struct guest_gprs g = { ewa.pdpte ? linear : 0, ewa.rcx, EW_MARK_WRITE };
     rc = vmx_launch(&g);
     if (rc == 1) { reply_error(rec, "VMLAUNCH VMfailInvalid", 0); return; }
     if (rc == 2) { reply_error(rec, "VMLAUNCH VMfailValid, VM-instruction error", vmread(VMCS_VM_INSTRUCTION_ERROR)); return; }
@@ -632,6 +672,10 @@ static void run_ew_record(const struct batch_ept_record *r) {
         if (ewa.pdpte) {
             ok = (reason & 0xffff) == 18 && grip == (uint64_t)ew_guest_pdpte_done - 3 &&
                  vmread(VMCS_GUEST_PDPTR3) == ((EW_RUNNER_GPA + EW_PDPTE_MARK) | 1);
+        } else if (ewa.desc) {
+            /* The IRET returned through the descriptor in the target frame and set its accessed flag. */
+            ok = (reason & 0xffff) == 18 && grip == (uint64_t)ew_guest_iret_done - 3 && ew.leaf >= 0 &&
+                 (*(volatile uint8_t *)(ewa.desc_host + 5) & 1);
         } else if (ewa.iret) {
             /* The IRET returned through the frame the runner wrote in the target frame (final access) or that the
              * PTE in the target frame maps (paging-structure access). */

@@ -376,12 +376,6 @@ public final class BatchWriter {
             // its return address is part of the next instruction, after IRET has unblocked NMIs.
             return Optional.of("an instruction fetch is not part of an IRET's execution: its own bytes are fetched before it executes, the return address's by the next instruction (SDM 28.2.3), so no fetch can be made during an IRET that unblocks NMIs");
         }
-        if (iret && !gps && access.equals("write")) {
-            // SDM Vol. 2A IRET: IRET only reads its stack frame; its one data write is the accessed flag of a CS or SS
-            // descriptor it loads (Vol. 3A 3.4.5.1), a byte at descriptor + 5 after that descriptor's read, so neither
-            // its address (the vector's byte) nor its walk alone (the read of the same page comes first) can be given.
-            return Optional.of("an IRET makes no data write of its own except the accessed flag of a descriptor it loads (after reading that descriptor): the runner cannot make that write at the vector's address without a read of the same page first");
-        }
         if (access.equals("fetch") && in.path("linear").path("execute_disable").asBoolean()) {
             // SDM Vol. 3A 5.6: with IA32_EFER.NXE = 1 a fetch from an execute-disable translation is a #PF, found by
             // guest paging before the final access reaches EPT; with NXE = 0 the XD bit is reserved (#PF as well).
