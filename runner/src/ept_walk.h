@@ -11,13 +11,19 @@
  *   - the page the leaf maps gets a runner frame of the leaf's size (4 KiB from the pool, 2 MiB at EW_FRAME_2M,
  *     1 GiB at EW_FRAME_1G), filled with a marker that tells the guest's access landed there;
  *   - the GPA keeps bits (top-level shift - 1):0 and gets top-level index 0 (so that a guest can produce it below
- *     this processor's MAXPHYADDR); the top-level entry moves to index 0 of the copied table accordingly;
+ *     this processor's MAXPHYADDR); the top-level entry moves to index 0 of the copied table accordingly (for a PDPTE
+ *     load also the second-level entry, so that the GPA is below 1 GiB, within a PAE guest's 32-bit CR3);
  *   - top-level index 1 (GPAs from EW_RUNNER_GPA) maps the runner's own memory for the guest's code and paging
  *     structures, identity plus EW_RUNNER_GPA, through EPT entries of the runner that the vector's walk never reads.
  * Only address bits are rewritten; permission, memory-type, ignore-PAT, large-page, accessed/dirty and reserved bits
  * (including those at and above MAXPHYADDR) stay as the vector has them. The reply is translated back: addresses of
  * changed entries and the HPA are the vector's, and a changed entry is reported as the vector's value with the bits
  * the processor changed.
+ *
+ * The access is the guest's one-byte load, store or jump at the GPA; or the processor's read of the guest's PTE there
+ * (or its write of that PTE's accessed flag, a guest A/D update) while translating the linear address the guest
+ * loads from; or the PDPTE load of a MOV to CR3 in a 32-bit PAE guest; or, with blocking by NMI, the frame read or
+ * the CS-descriptor accessed-flag write of an IRET (runner/README.md "ept-walk", step 4).
  */
 
 #define EW_READ  0U
