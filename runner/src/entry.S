@@ -336,6 +336,28 @@ ew_guest_write_done:
     .p2align 4
 ew_guest_fetch:
     jmp     *%rcx
+/* RSP = RCX, the IRET frame (RIP = ew_guest_iret_ret, CS, RFLAGS, RSP, SS) that the kernel wrote there; the guest
+ * starts with blocking by NMI, so this IRET unblocks NMIs (SDM Vol. 3C 28.2.3). */
+    .globl ew_guest_iret, ew_guest_iret_ret, ew_guest_iret_done
+    .p2align 4
+ew_guest_iret:
+    movq    %rcx, %rsp
+    iretq
+ew_guest_iret_ret:
+    vmcall
+ew_guest_iret_done:
+5:  jmp 5b
+/* 32-bit PAE guest (ept_walk.h, PDPTE loads): EAX = the new CR3; MOV to CR3 loads the four PDPTEs it names
+ * (SDM Vol. 3A 5.4.1), then VMCALL. */
+    .globl ew_guest_pdpte, ew_guest_pdpte_done
+    .p2align 4
+    .code32
+ew_guest_pdpte:
+    movl    %eax, %cr3
+    vmcall
+ew_guest_pdpte_done:
+6:  jmp 6b
+    .code64
 
     .data
     .p2align 3

@@ -11,13 +11,19 @@
  *   - the page the leaf maps gets a runner frame of the leaf's size (4 KiB from the pool, 2 MiB at EW_FRAME_2M,
  *     1 GiB at EW_FRAME_1G), filled with a marker that tells the guest's access landed there;
  *   - the GPA keeps bits (top-level shift - 1):0 and gets top-level index 0 (so that a guest can produce it below
- *     this processor's MAXPHYADDR); the top-level entry moves to index 0 of the copied table accordingly;
+ *     this processor's MAXPHYADDR); the top-level entry moves to index 0 of the copied table accordingly (for a PDPTE
+ *     load also the second-level entry, so that the GPA is below 1 GiB, within a PAE guest's 32-bit CR3);
  *   - top-level index 1 (GPAs from EW_RUNNER_GPA) maps the runner's own memory for the guest's code and paging
  *     structures, identity plus EW_RUNNER_GPA, through EPT entries of the runner that the vector's walk never reads.
  * Only address bits are rewritten; permission, memory-type, ignore-PAT, large-page, accessed/dirty and reserved bits
  * (including those at and above MAXPHYADDR) stay as the vector has them. The reply is translated back: addresses of
  * changed entries and the HPA are the vector's, and a changed entry is reported as the vector's value with the bits
  * the processor changed.
+ *
+ * The access is the guest's one-byte load, store or jump at the GPA; or the processor's read of the guest's PTE there
+ * (or its write of that PTE's accessed flag, a guest A/D update) while translating the linear address the guest
+ * loads from; or the PDPTE load of a MOV to CR3 in a 32-bit PAE guest; or, with blocking by NMI, the frame read or
+ * the CS-descriptor accessed-flag write of an IRET (runner/README.md "ept-walk", step 4).
  */
 
 #define EW_READ  0U
@@ -25,6 +31,8 @@
 #define EW_FETCH 2U
 
 #define PROC_HLT_EXITING (1U << 7)
+#define PIN_NMI_EXITING  (1U << 3)
+#define PIN_VIRTUAL_NMIS (1U << 5)
 
 /* Runner memory for this domain (below 1 GiB except the 1-GiB frame; Bochs has 2 GiB, megs: 2048). */
 #define EW_BASE        0x10000000ULL
@@ -37,6 +45,8 @@
 #define EW_G_PD_T      (EW_BASE + 0x6000)
 #define EW_G_PT_T      (EW_BASE + 0x7000)
 #define EW_FRAME_4K    (EW_BASE + 0x8000)   /* the frame a 4-KiB leaf maps */
+#define EW_DATA        (EW_BASE + 0x9000)   /* guest paging-structure records: the page the guest's PTE maps */
+#define EW_PDPTE_MARK  (EW_BASE + 0xa000)   /* PDPTE loads: the page PDPTE3 names (never used) */
 #define EW_POOL        (EW_BASE + 0x10000)  /* copied EPT tables */
 #define EW_POOL_PAGES  16U
 #define EW_FRAME_2M    0x20000000ULL
@@ -49,6 +59,8 @@
 #define EW_MARK_READ   0xa5U   /* fills the target frame of a read: the guest's load returns it */
 #define EW_MARK_FETCH  0xf4U   /* HLT: fills the target frame of a fetch; "HLT exiting" makes it exit (reason 12) */
 #define EW_MARK_WRITE  0x5aU   /* the byte the guest stores */
+#define EW_IRET_FRAME  40U     /* a 64-bit IRET reads RIP, CS, RFLAGS, RSP, SS: 40 bytes from RSP (SDM Vol. 2A IRET) */
+#define EW_PTE_A       0x20ULL /* accessed flag of a guest paging-structure entry (SDM Vol. 3A 5.8) */
 
 /* The EPT capability bits the walk rests on (SDM Vol. 3D A.10; spec/ept-walk.hvm): execute-only (0), 2-MByte (16)
  * and 1-GByte (17) pages, advanced VM-exit information for EPT violations (22). They must be this processor's. */
@@ -137,8 +149,10 @@ static struct {
 } ew;
 
 /* Checks the record against this processor and builds the relocated structures; 0 (after an unsupported reply)
- * when the vector cannot be realized faithfully here. */
-static int ew_prepare(const struct batch_ept_record *r) {
+ * when the vector cannot be realized faithfully here. low: also the walk's second level (the EPT PDPTE) moves to
+ * index 0 of its copied table, so that the GPA keeps only bits 29:0 and lies below 1 GiB (a PAE guest's CR3, which
+ * names the PDPTEs a MOV to CR3 loads, has 32 bits). */
+static int ew_prepare(const struct batch_ept_record *r, int low) {
     /* SDM Vol. 3D A.3.3, A.10: EPT must exist, and the capabilities the walk rests on must be this processor's. */
     if (!(cap_proc >> 63) || !(cap_proc2 >> 32 & PROC2_ENABLE_EPT)) {
         ew_unsup(r, "the processor does not offer enable EPT");
@@ -189,7 +203,7 @@ static int ew_prepare(const struct batch_ept_record *r) {
     ew_pages.n = 0;
     ew.steps = 0;
     ew.leaf = -1;
-    ew.gpa = r->gpa & ew_bits(top_shift, 0);   /* top-level index 0 */
+    ew.gpa = r->gpa & ew_bits(low ? top_shift - 9 : top_shift, 0);   /* top-level index 0 (and second-level 0) */
     uint64_t table_v = eptp & ew_bits(52, 12);
     uint64_t table_r = ew_page(table_v >> 12);   /* 0 only when the pool is full */
     ew.top_table = table_r;
@@ -200,7 +214,7 @@ static int ew_prepare(const struct batch_ept_record *r) {
         struct ew_step *s = &ew.step[ew.steps++];
         s->level = lvl;
         s->vaddr = table_v + idx * 8;
-        s->raddr = table_r + (lvl == levels ? 0 : idx * 8);
+        s->raddr = table_r + (lvl == levels || (low && lvl == levels - 1) ? 0 : idx * 8);
         uint64_t e = ew_vmem(r, s->vaddr);
         s->vvalue = s->rvalue = e;
         if (!(e & 7)) break;   /* not present (SDM 29.3.2): the walk reads nothing more */
@@ -275,10 +289,15 @@ static int ew_prepare(const struct batch_ept_record *r) {
 }
 
 /* The guest's 4-level paging (SDM Vol. 3A 5.5): linear 0..1 GiB -> GPA EW_RUNNER_GPA + linear (2-MiB supervisor
- * pages: the kernel's code, GDT, TSS run as the guest's), and EW_LINEAR_BASE -> the GPA under test with the
- * vector's user/writable/execute-disable (all upper levels allow everything, so the translation's attributes are
- * the PTE's). Accessed and dirty flags are preset, so guest paging writes nothing during the access. */
-static uint64_t ew_build_guest_paging(const struct batch_ept_record *r) {
+ * pages: the kernel's code, GDT, TSS run as the guest's), and EW_LINEAR_BASE + 4 KiB * n through one page table
+ * (all upper levels allow everything and have A and D set, and they live in the runner's memory, so their reads and
+ * the final page's never meet the vector's walk):
+ *   - a final access: the page table is EW_G_PT_T and PTE 0 maps EW_LINEAR_BASE to the GPA under test with the
+ *     vector's user/writable/execute-disable, A and D preset (guest paging writes nothing during the access);
+ *   - a guest paging-structure access (pt_gpa != 0): the page table is the page at GPA pt_gpa, the page the vector's
+ *     walk translates, so that the processor's read of the PTE (or its write of the PTE's accessed flag) is the
+ *     access under test; the PTE itself is written by the caller into the target frame. */
+static uint64_t ew_build_guest_paging(const struct batch_ept_record *r, uint64_t pt_gpa) {
     const uint64_t g = EW_RUNNER_GPA;
     uint64_t *pml4 = (uint64_t *)EW_G_PML4, *pdpt_lo = (uint64_t *)EW_G_PDPT_LO, *pd_lo = (uint64_t *)EW_G_PD_LO;
     uint64_t *pdpt_t = (uint64_t *)EW_G_PDPT_T, *pd_t = (uint64_t *)EW_G_PD_T, *pt_t = (uint64_t *)EW_G_PT_T;
@@ -288,6 +307,10 @@ static uint64_t ew_build_guest_paging(const struct batch_ept_record *r) {
     pml4[0] = (g + EW_G_PDPT_LO) | 0x23;
     pml4[1] = (g + EW_G_PDPT_T) | 0x27;                                       /* P RW US A */
     pdpt_t[0] = (g + EW_G_PD_T) | 0x27;
+    if (pt_gpa) {
+        pd_t[0] = (pt_gpa & ~0xfffULL) | 0x27;
+        return g + EW_G_PML4;
+    }
     pd_t[0] = (g + EW_G_PT_T) | 0x27;
     uint64_t pte = (ew.gpa & ~0xfffULL) | 0x61;                               /* P A D */
     if (r->flags & BATCH_EW_FLAG_WRITABLE) pte |= 2;
@@ -297,7 +320,20 @@ static uint64_t ew_build_guest_paging(const struct batch_ept_record *r) {
     return g + EW_G_PML4;
 }
 
-static int ew_build_vmcs(uint64_t guest_cr3, uint64_t rip, uint32_t *missing) {
+/* The 64-bit IRET frame at host address frame: back to ew_guest_iret_ret at CPL 0 on the guest's stack (the guest's
+ * own selectors, so the IRET's descriptor checks pass: SDM Vol. 2A IRET, IA-32e mode). */
+extern char ew_guest_iret_ret[];
+static void ew_put_iret_frame(uint64_t frame, uint64_t cs) {
+    volatile uint64_t *f = (volatile uint64_t *)frame;
+    f[0] = (uint64_t)ew_guest_iret_ret;
+    f[1] = cs;
+    f[2] = 0x2;
+    f[3] = (uint64_t)guest_stack[0] + 4096 - 64;
+    f[4] = 0x10;
+}
+
+/* pae: the guest is in 32-bit protected mode with PAE paging instead (a PDPTE load, below). */
+static int ew_build_vmcs(uint64_t guest_cr3, uint64_t rip, int nmi_blocked, int pae, uint32_t *missing) {
     memset_(vmcs_region, 0, sizeof vmcs_region);
     if (vmclear((uint64_t)vmcs_region)) return -1;
     *(uint32_t *)vmcs_region = vmcs_revision;
@@ -307,7 +343,9 @@ static int ew_build_vmcs(uint64_t guest_cr3, uint64_t rip, uint32_t *missing) {
     uint32_t pin = adjust(cap_pin, have_preemption_timer ? PIN_PREEMPTION_TIMER : 0, NULL);
     uint32_t proc = adjust(cap_proc, PROC_ACTIVATE_SECONDARY | PROC_HLT_EXITING, &m1) & ~PROC_USE_MSR_BITMAPS;
     uint32_t proc2 = adjust(cap_proc2, PROC2_ENABLE_EPT, &m2);
-    *missing = m1 | m2;
+    /* "NMI exiting" and "virtual NMIs" must be 0 (they are default0 on Intel, SDM Vol. 3D A.3.1): with NMI exiting 1
+     * and virtual NMIs 0, exit-qualification bit 12 is undefined (28.2.3). A forced one is reported as missing. */
+    *missing = m1 | m2 | (pin & (PIN_NMI_EXITING | PIN_VIRTUAL_NMIS));
     uint32_t exitc = adjust(cap_exit, EXIT_HOST_ADDR_SPACE | EXIT_LOAD_EFER, NULL);
     uint32_t entryc = adjust(cap_entry, ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER, NULL);
     vmwrite(VMCS_PIN_BASED_VM_EXEC_CONTROL, pin);
@@ -351,10 +389,29 @@ static int ew_build_vmcs(uint64_t guest_cr3, uint64_t rip, uint32_t *missing) {
     vmwrite(VMCS_GUEST_RIP, rip);
     vmwrite(VMCS_GUEST_RSP, (uint64_t)guest_stack[0] + 4096 - 64);
     vmwrite(VMCS_GUEST_RFLAGS, 0x2);
-    vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO, 0);
+    /* Blocking by NMI (bit 3, SDM Vol. 3C 25.4.2 Table 25-3) for an IRET that unblocks NMIs: with "NMI exiting" and
+     * "virtual NMIs" 0 (the pin-based controls above), IRET unblocks NMIs (26.3) and an EPT violation during it
+     * sets exit-qualification bit 12 (28.2.3). */
+    vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO, nmi_blocked ? 8 : 0);
     vmwrite(VMCS_GUEST_ACTIVITY_STATE, 0);
     vmwrite(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
     vmwrite(VMCS_VMCS_LINK_POINTER, ~0ULL);
+    if (pae) {
+        /* 32-bit protected mode with PAE paging (SDM Vol. 3A 5.4; VM-entry checks Vol. 3C 27.3.1.1, 27.3.1.2,
+         * 27.3.1.6): "IA-32e mode guest" 0, EFER.LME = LMA = 0 (NXE kept), CR4.PAE = 1 and PCIDE = 0, CS the ring-0
+         * 32-bit code segment of the guest's GDT (selector 0x58). With EPT, VM entry loads the PDPTEs from these
+         * fields (27.3.2.4): PDPTE0 maps linear 0-1 GiB through the runner's PAE page directory EW_G_PD_LO (2-MiB
+         * pages at GPA EW_RUNNER_GPA + linear); CR3 is not read at VM entry. */
+        vmwrite(VMCS_VM_ENTRY_CONTROLS, adjust(cap_entry, ENTRY_LOAD_EFER, NULL));
+        vmwrite(VMCS_GUEST_IA32_EFER, rdmsr(0xc0000080) & (1ULL << 11));
+        vmwrite(VMCS_GUEST_CR4, (READ_CR(4) & ~((1ULL << 20) | (1ULL << 21) | (1ULL << 17))) | CR4_PAE);
+        vmwrite(VMCS_GUEST_CS_SELECTOR, 0x58);
+        vmwrite(VMCS_GUEST_CS_AR_BYTES, 0xc09b);
+        vmwrite(VMCS_GUEST_PDPTR0, (EW_RUNNER_GPA + EW_G_PD_LO) | 1);
+        vmwrite(VMCS_GUEST_PDPTR1, 0);
+        vmwrite(VMCS_GUEST_PDPTR2, 0);
+        vmwrite(VMCS_GUEST_PDPTR3, 0);
+    }
     return vmwrite_failed ? -3 : 0;
 }
 
@@ -389,6 +446,71 @@ static void ew_put_memory(void) {
 }
 
 extern char ew_guest_read[], ew_guest_read_done[], ew_guest_write[], ew_guest_write_done[], ew_guest_fetch[];
+extern char ew_guest_iret[], ew_guest_iret_done[], ew_guest_pdpte[], ew_guest_pdpte_done[];
+
+/* How the record's access is made (runner/README.md "ept-walk", step 4). */
+static struct {
+    int gps;              /* a guest paging-structure access: the PTE of `linear` lies at entry_gpa */
+    int iret;             /* the access is made by an IRET that unblocks NMIs */
+    int pdpte;            /* gps without a linear address: the PDPTE load of a MOV to CR3 under PAE paging */
+    int desc;             /* a write during IRET: the accessed flag of the CS descriptor at `linear` */
+    uint64_t desc_host;   /* desc with a leaf: that descriptor in the target frame */
+    uint64_t rcx;         /* the guest's RCX: `linear`, or for desc the IRET frame */
+    uint64_t linear;      /* the linear address the guest accesses (RSP for IRET) */
+    uint64_t entry_gpa;   /* gps: the relocated GPA of the guest PTE: the vector's GPA rounded down to 8 bytes */
+    uint64_t pte_host;    /* gps with a leaf: where the runner wrote that PTE (in the target frame) */
+} ewa;
+
+/* The GPA and guest-linear-address fields of an EPT exit must name the realized access (SDM 28.2.1, 29.3.3): the
+ * reply is the vector's only if the exit is for the vector's walk. 0 after an error reply. */
+static int ew_exit_names_access(const struct batch_record *rec, uint64_t reason, uint64_t qual, uint64_t gpa_field,
+                                uint64_t grip) {
+    int gpa_ok, lin_ok = 1;
+    uint64_t lin = (reason & 0xffff) == 48 && (qual & 0x80) ? vmread(VMCS_GUEST_LINEAR_ADDRESS) : 0;
+    if (ewa.pdpte) {
+        /* The four PDPTEs at CR3 (32 bytes, SDM Vol. 3A 5.4.1): the processor may name the first or the one it was
+         * loading; the vector's byte is among them, and the walk is the same for the whole page. There is no
+         * linear address to compare (qualification bit 7 is reported as observed). */
+        gpa_ok = gpa_field - ewa.entry_gpa < 32;
+    } else if (ewa.desc) {
+        /* The descriptor's 8 bytes (its read, or the write of byte 5): the walk is the same for the whole page. */
+        uint64_t d = (ew.gpa & ~0xfffULL) | (ewa.linear & 0xfff);
+        gpa_ok = gpa_field - d < 8;
+        if (lin) lin_ok = lin - ewa.linear == gpa_field - d;
+    } else if (ewa.gps) {
+        /* The processor reads the PTE at its own 8-byte-aligned GPA; the linear address is the one translated, or
+         * for IRET one of the frame's bytes (the order in which IRET reads its frame is not architectural). */
+        gpa_ok = gpa_field == ewa.entry_gpa;
+        if (lin) lin_ok = ewa.iret ? lin - ewa.linear < EW_IRET_FRAME : lin == ewa.linear;
+    } else if (ewa.iret) {
+        /* One of the frame's bytes on the vector's page: the walk is the same for every byte of the page (it uses
+         * GPA bits 47:12), and the linear address must be the same byte. */
+        uint64_t page = ew.gpa & ~0xfffULL, off = ewa.linear & 0xfff;
+        gpa_ok = gpa_field - (page + off) < EW_IRET_FRAME;
+        if (lin) lin_ok = lin - ewa.linear == gpa_field - (page + off);
+    } else {
+        gpa_ok = gpa_field == ew.gpa;
+        if (lin) lin_ok = lin == ewa.linear;
+    }
+    if (!gpa_ok) {
+        reply_prefix(rec);
+        puts_("\"error\": \"EPT exit ");
+        put_dec(reason & 0xffff);
+        puts_(" for GPA ");
+        put_hex(gpa_field);
+        puts_(" (relocated), not the vector's access at ");
+        put_hex(ewa.gps ? ewa.entry_gpa : ew.gpa);   /* for a PDPTE load: CR3 */
+        puts_(", guest rip ");
+        put_hex(grip);
+        puts_("\"}\n");
+        return 0;
+    }
+    if (!lin_ok) {
+        reply_error(rec, "EPT violation with an unexpected guest linear address", lin);
+        return 0;
+    }
+    return 1;
+}
 
 static void run_ew_record(const struct batch_ept_record *r) {
     const struct batch_record *rec = (const struct batch_record *)r;
@@ -397,30 +519,136 @@ static void run_ew_record(const struct batch_ept_record *r) {
         reply_error(rec, "malformed ept-walk record, access", r->access);
         return;
     }
-    /* The host answers the states the runner does not realize; a record that gets here is one it does. */
-    if (r->flags & (BATCH_EW_FLAG_PAGING_STRUCTURE | BATCH_EW_FLAG_MBEC | BATCH_EW_FLAG_NMI_IRET) ||
-        !(r->flags & BATCH_EW_FLAG_LINEAR_VALID) || !(r->flags & BATCH_EW_FLAG_LINEAR)) {
+    ewa.gps = (r->flags & BATCH_EW_FLAG_PAGING_STRUCTURE) != 0;
+    ewa.iret = (r->flags & BATCH_EW_FLAG_NMI_IRET) != 0;
+    ewa.pdpte = ewa.gps && !(r->flags & BATCH_EW_FLAG_LINEAR_VALID);
+    ewa.desc = !ewa.gps && ewa.iret && r->access == EW_WRITE;
+    /* The host answers the states the runner does not realize (BatchWriter.ewUnsupported); a record that gets here
+     * is one it does: a final access with a linear address (a read only during IRET), a guest paging-structure
+     * read or write during the translation of a linear address (also during IRET), or a PDPTE load (a read). */
+    if ((r->flags & BATCH_EW_FLAG_MBEC) || (!(r->flags & BATCH_EW_FLAG_LINEAR_VALID) && !ewa.gps) ||
+        (ewa.pdpte && (ewa.iret || r->access != EW_READ)) ||
+        (ewa.gps ? r->access == EW_FETCH : !(r->flags & BATCH_EW_FLAG_LINEAR) || (ewa.iret && r->access == EW_FETCH))) {
         reply_error(rec, "ept-walk record with a state the runner does not realize, flags", r->flags);
         return;
     }
-    if (!ew_prepare(r)) return;
-    uint64_t cr3 = ew_build_guest_paging(r);
-    uint64_t linear = EW_LINEAR_BASE | (r->gpa & 0xfff);
-    uint64_t rip = (uint64_t)(r->access == EW_READ ? ew_guest_read : r->access == EW_WRITE ? ew_guest_write : ew_guest_fetch);
+    if (ewa.pdpte) {
+        /* A PAE guest needs "load IA32_EFER" (EFER.LME = 0 while the host runs in IA-32e mode, SDM 27.3.2.1), and its
+         * MOV to CR3 must not exit: "CR3-load exiting" 0 with no CR3-target values (Vol. 3C 26.1.3). */
+        if (!have_entry_load_efer || ((uint32_t)cap_proc & (1U << 15))) {
+            ew_unsup(r, "a PDPTE load needs a PAE guest (VM-entry control load IA32_EFER) whose MOV to CR3 does not exit (CR3-load exiting 0): this processor cannot give both");
+            return;
+        }
+    }
+    if (!ew_prepare(r, ewa.pdpte)) return;
+    /* SDM 29.3.3.2: with EPT A/D flags off, a guest A/D update is a write to an entry the processor has just read
+     * through the same walk; a walk that does not let that read through (an entry not present, or present without
+     * bit 0 and not misconfigured) ends in the read's EPT violation (qualification bit 0, not bit 1) before any
+     * write: the vector's write cannot be made. An entry without bit 0 that is an EPT misconfiguration (bit 1 set,
+     * or bit 2 without execute-only support, 29.3.3.1) ends the read's walk as it ends the write's. (With A/D flags
+     * on, the read is itself treated as a write, 29.3.5, and is the access under test.) The same holds for the
+     * accessed-flag write of a descriptor during IRET, after the descriptor's read (a final read, A/D flags or not). */
+    if ((ewa.gps && r->access == EW_WRITE && !(r->eptp & 0x40)) || ewa.desc) {
+        for (unsigned i = 0; i < ew.steps; i++) {
+            uint64_t e = ew.step[i].vvalue;
+            if (e & 1) continue;
+            if ((e & 2) || ((e & 4) && !(r->ept_vpid_cap & 1))) break;   /* misconfigured for both accesses */
+            ew_unsup_v(r, ewa.desc ? "IRET reads the descriptor whose accessed flag it writes through the same walk, and the EPT entry at "
+                                   : "a guest A/D update (EPT A/D flags off) first reads the entry through the same walk, and the EPT entry at ",
+                       ew.step[i].vaddr, " does not allow that read: the read's EPT violation would be reported, not the write's (SDM 29.3.3.2)");
+            return;
+        }
+    }
+    uint64_t cr3, rip;
+    if (ewa.pdpte) {
+        /* MOV to CR3 with the vector's GPA rounded down to 32 bytes (CR3 bits 31:5 locate the PDPT under PAE
+         * paging, SDM Vol. 3A 5.4.1) loads the four PDPTEs there through the vector's walk (Vol. 3C 29.3.3.2: no
+         * linear address, a read even with EPT A/D flags on). The PDPTEs the runner puts there: PDPTE0 maps the
+         * guest's code as the VM-entry PDPTE0 does, PDPTE3 names a page nothing uses; after the load the guest
+         * PDPTE fields (saved at VM exit, 28.3.4) must hold them. */
+        ewa.entry_gpa = ew.gpa & ~0x1fULL;
+        if (ew.leaf >= 0) {
+            memset_((void *)(ew.target_r & ~0xfffULL), 0, 0x1000);
+            volatile uint64_t *pdpt = (volatile uint64_t *)(ew.target_r & ~0x1fULL);
+            pdpt[0] = (EW_RUNNER_GPA + EW_G_PD_LO) | 1;
+            pdpt[3] = (EW_RUNNER_GPA + EW_PDPTE_MARK) | 1;
+        }
+        cr3 = ew_build_guest_paging(r, 0);   /* the runner's tables; the guest's CR3 at entry is unused */
+        ewa.linear = ewa.entry_gpa;          /* EAX: the new CR3 */
+        rip = (uint64_t)ew_guest_pdpte;
+    } else if (ewa.gps) {
+        /* The guest PTE of linear EW_LINEAR_BASE + 4 KiB * n is entry n of the page table at the vector's GPA page:
+         * n = the GPA's entry index. It maps EW_DATA (runner memory, filled with EW_MARK_READ; the IRET frame at
+         * offset 0). Accessed and dirty flags preset for a read (guest paging writes nothing); for a write (an A/D
+         * update) the accessed flag is clear, so the processor sets it (SDM Vol. 3A 5.8). */
+        ewa.entry_gpa = ew.gpa & ~7ULL;
+        ewa.linear = EW_LINEAR_BASE + (((ew.gpa & 0xfff) >> 3) << 12);
+        memset_((void *)EW_DATA, EW_MARK_READ, 0x1000);
+        if (ewa.iret) ew_put_iret_frame(EW_DATA, 0x08);
+        if (ew.leaf >= 0) {
+            memset_((void *)(ew.target_r & ~0xfffULL), 0, 0x1000);
+            ewa.pte_host = ew.target_r & ~7ULL;
+            *(volatile uint64_t *)ewa.pte_host = (EW_RUNNER_GPA + EW_DATA) | (r->access == EW_WRITE ? 0x07 : 0x67);
+        }
+        cr3 = ew_build_guest_paging(r, ewa.entry_gpa);
+        rip = (uint64_t)(ewa.iret ? ew_guest_iret : ew_guest_read);
+    } else if (ewa.desc) {
+        /* IRET's one data write (SDM Vol. 2A IRET; Vol. 3A 3.4.5.1): setting the accessed flag (byte 5, bit 0) of
+         * the CS descriptor it loads, after reading that descriptor. The guest's GDT starts at EW_LINEAR_BASE (page
+         * EW_DATA: a copy of the guest GDT, so SS 0x10 is there, accessed) and reaches into the next linear page,
+         * the vector's GPA page, where the descriptor of CS selector 0x1000 + d (d: the vector's offset rounded
+         * down to 8) is a 64-bit ring-0 code segment with the accessed flag clear. The IRET frame is on EW_DATA. */
+        uint64_t d = (r->gpa & 0xfff) & ~7ULL;
+        memset_((void *)EW_DATA, 0, 0x1000);
+        for (unsigned i = 0; i < sizeof guest_gdt / 8; i++) ((volatile uint64_t *)EW_DATA)[i] = guest_gdt[i];
+        ew_put_iret_frame(EW_DATA + 0x800, 0x1000 + d);
+        if (ew.leaf >= 0) {
+            memset_((void *)(ew.target_r & ~0xfffULL), 0, 0x1000);
+            ewa.desc_host = (ew.target_r & ~0xfffULL) | d;
+            *(volatile uint64_t *)ewa.desc_host = 0x00af9a000000ffffULL;   /* P, DPL 0, L, code execute/read, not accessed */
+        }
+        ewa.linear = EW_LINEAR_BASE + 0x1000 + d;
+        ewa.rcx = EW_LINEAR_BASE + 0x800;
+        cr3 = ew_build_guest_paging(r, 0);
+        uint64_t *pt_t = (uint64_t *)EW_G_PT_T;   /* the GPA page moves to PTE 1; PTE 0 maps EW_DATA (P RW A D) */
+        pt_t[1] = pt_t[0];
+        pt_t[0] = (EW_RUNNER_GPA + EW_DATA) | 0x63;
+        rip = (uint64_t)ew_guest_iret;
+    } else {
+        uint64_t off = r->gpa & 0xfff;
+        ewa.linear = EW_LINEAR_BASE | off;
+        if (ewa.iret) {
+            /* RSP: the 8-byte-aligned address at or below the vector's byte, moved down so that the 40-byte frame
+             * stays on the page; the frame holds the byte. */
+            uint64_t rsp_off = (off & ~7ULL) > 0x1000 - EW_IRET_FRAME ? 0x1000 - EW_IRET_FRAME : (off & ~7ULL);
+            ewa.linear = EW_LINEAR_BASE | rsp_off;
+            if (ew.leaf >= 0) ew_put_iret_frame((ew.target_r & ~0xfffULL) | rsp_off, 0x08);
+        }
+        cr3 = ew_build_guest_paging(r, 0);
+        rip = (uint64_t)(ewa.iret ? ew_guest_iret : r->access == EW_READ ? ew_guest_read : r->access == EW_WRITE ? ew_guest_write : ew_guest_fetch);
+    }
+    uint64_t linear = ewa.linear;
+    if (!ewa.desc) ewa.rcx = linear;
     uint32_t missing = 0;
-    int rc = ew_build_vmcs(cr3, rip, &missing);
+    int rc = ew_build_vmcs(ewa.pdpte ? 0 : cr3, rip, ewa.iret, ewa.pdpte, &missing);
+    if (!rc && ewa.desc) {
+        /* The GDT of the IRET write (above): two pages from EW_LINEAR_BASE. */
+        vmwrite(VMCS_GUEST_GDTR_BASE, EW_LINEAR_BASE);
+        vmwrite(VMCS_GUEST_GDTR_LIMIT, 0x1fff);
+        if (vmwrite_failed) rc = -3;
+    }
     if (rc) {
         reply_error(rec, rc == -3 ? "VMWRITE failed for field" : "VMCLEAR/VMPTRLD failed",
                     rc == -3 ? vmwrite_failed_field : (uint64_t)-rc);
         return;
     }
     if (missing) {
-        ew_unsup_v(r, "the processor cannot set the VM-execution controls the runner needs (HLT exiting, enable EPT): ",
+        ew_unsup_v(r, "the processor cannot set the VM-execution controls the runner needs (HLT exiting, enable EPT; NMI exiting and virtual NMIs 0): ",
                    missing, "");
         return;
     }
     ew_invept();
-    struct guest_gprs g = { 0, linear, EW_MARK_WRITE };
+    struct guest_gprs g = { ewa.pdpte ? linear : 0, ewa.rcx, EW_MARK_WRITE };
     rc = vmx_launch(&g);
     if (rc == 1) { reply_error(rec, "VMLAUNCH VMfailInvalid", 0); return; }
     if (rc == 2) { reply_error(rec, "VMLAUNCH VMfailValid, VM-instruction error", vmread(VMCS_VM_INSTRUCTION_ERROR)); return; }
@@ -432,23 +660,7 @@ static void run_ew_record(const struct batch_ept_record *r) {
     switch (reason & 0xffff) {
     case 48: /* EPT violation: GPA and (bit 7) linear address fields must name this access (SDM 28.2.1, 29.3.3.2) */
     case 49: /* EPT misconfiguration: the GPA field (SDM 29.3.3.1) */
-        if (gpa_field != ew.gpa) {
-            reply_prefix(rec);
-            puts_("\"error\": \"EPT exit ");
-            put_dec(reason & 0xffff);
-            puts_(" for GPA ");
-            put_hex(gpa_field);
-            puts_(" (relocated), not the vector's access at ");
-            put_hex(ew.gpa);
-            puts_(", guest rip ");
-            put_hex(grip);
-            puts_("\"}\n");
-            return;
-        }
-        if ((reason & 0xffff) == 48 && (qual & 0x80) && vmread(VMCS_GUEST_LINEAR_ADDRESS) != linear) {
-            reply_error(rec, "EPT violation with an unexpected guest linear address", vmread(VMCS_GUEST_LINEAR_ADDRESS));
-            return;
-        }
+        if (!ew_exit_names_access(rec, reason, qual, gpa_field, grip)) return;
         reply_prefix(rec);
         if ((reason & 0xffff) == 48) {
             puts_("\"outcome\": {\"kind\": \"ept-violation\", \"exit_reason\": 48, \"exit_qualification\": \"");
@@ -460,13 +672,32 @@ static void run_ew_record(const struct batch_ept_record *r) {
         ew_put_memory();
         puts_("}}\n");
         return;
-    case 18: /* VMCALL after the load or store (the exit reports the VMCALL's own address, 3 bytes before the label) */
+    case 18: /* VMCALL after the load, store or IRET (the exit reports the VMCALL's own address, 3 bytes before the label) */
     case 12: { /* HLT fetched from the target frame */
         int ok;
-        if (r->access == EW_READ) ok = (reason & 0xffff) == 18 && grip == (uint64_t)ew_guest_read_done - 3 && (g.rax & 0xff) == EW_MARK_READ;
-        else if (r->access == EW_WRITE) ok = (reason & 0xffff) == 18 && grip == (uint64_t)ew_guest_write_done - 3 && ew.leaf >= 0 &&
-                                             *(volatile uint8_t *)ew.target_r == EW_MARK_WRITE;
-        else ok = (reason & 0xffff) == 12 && grip == linear;
+        if (ewa.pdpte) {
+            ok = (reason & 0xffff) == 18 && grip == (uint64_t)ew_guest_pdpte_done - 3 &&
+                 vmread(VMCS_GUEST_PDPTR3) == ((EW_RUNNER_GPA + EW_PDPTE_MARK) | 1);
+        } else if (ewa.desc) {
+            /* The IRET returned through the descriptor in the target frame and set its accessed flag. */
+            ok = (reason & 0xffff) == 18 && grip == (uint64_t)ew_guest_iret_done - 3 && ew.leaf >= 0 &&
+                 (*(volatile uint8_t *)(ewa.desc_host + 5) & 1);
+        } else if (ewa.iret) {
+            /* The IRET returned through the frame the runner wrote in the target frame (final access) or that the
+             * PTE in the target frame maps (paging-structure access). */
+            ok = (reason & 0xffff) == 18 && grip == (uint64_t)ew_guest_iret_done - 3;
+        } else if (r->access == EW_READ || ewa.gps) {
+            /* The load found the read marker: in the target frame, or in EW_DATA through the PTE the runner wrote
+             * in the target frame. */
+            ok = (reason & 0xffff) == 18 && grip == (uint64_t)ew_guest_read_done - 3 && (g.rax & 0xff) == EW_MARK_READ;
+        } else if (r->access == EW_WRITE) {
+            ok = (reason & 0xffff) == 18 && grip == (uint64_t)ew_guest_write_done - 3 && ew.leaf >= 0 &&
+                 *(volatile uint8_t *)ew.target_r == EW_MARK_WRITE;
+        } else {
+            ok = (reason & 0xffff) == 12 && grip == linear;
+        }
+        /* A guest A/D update: the processor set the accessed flag of the PTE in the target frame. */
+        if (ok && ewa.gps && r->access == EW_WRITE) ok = ew.leaf >= 0 && (*(volatile uint64_t *)ewa.pte_host & EW_PTE_A);
         if (!ok || ew.leaf < 0) {
             reply_prefix(rec);
             puts_("\"error\": \"the access completed but not at the leaf's frame: exit ");

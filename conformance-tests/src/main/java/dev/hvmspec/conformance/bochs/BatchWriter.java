@@ -330,29 +330,56 @@ public final class BatchWriter {
 
     /**
      * Host-side reasons an ept-walk vector cannot be realized by the runner's guest, whatever the processor: the runner
-     * makes the access with a one-byte load, store or jump of a CPL-0 64-bit guest (runner/README.md "ept-walk").
-     * The processor-dependent reasons (capabilities, MAXPHYADDR, relocation) are the kernel's.
+     * makes the access with a one-byte load, store or jump of a CPL-0 64-bit guest, with the processor's read (or
+     * accessed-flag write) of one of that guest's PTEs, with the stack reads of an IRET that unblocks NMIs, or with the
+     * PDPTE load of a MOV to CR3 in a 32-bit PAE guest (runner/README.md "ept-walk"). The processor-dependent reasons (capabilities, MAXPHYADDR, relocation, and whether
+     * a guest A/D update can follow its read) are the kernel's.
      */
     static Optional<String> ewUnsupported(ObjectNode in) {
-        if (in.path("guest_paging_structure").asBoolean()) {
-            return Optional.of("guest paging-structure accesses are not realized by the runner yet");
-        }
-        if (!in.path("linear_address_valid").asBoolean() || !in.path("linear").isObject()) {
-            return Optional.of("an access without a guest linear address (exit-qualification bit 7 clear) is not realized by the runner");
-        }
+        boolean gps = in.path("guest_paging_structure").asBoolean();
+        boolean iret = in.path("nmi_unblocking_iret").asBoolean();
+        String access = in.path("access").asText();
         if (in.path("mode_based_execute").asBoolean()) {
             return Optional.of("mode-based execute control for EPT is not realized by the runner (no Bochs 2.7 model offers it)");
         }
-        if (in.path("nmi_unblocking_iret").asBoolean()) {
-            return Optional.of("an access during an IRET that unblocks NMIs is not realized by the runner");
+        if (in.path("memory").size() > EW_MAX_MEMORY) {
+            return Optional.of("more than " + EW_MAX_MEMORY + " memory words (runner batch limit)");
         }
-        if (in.path("access").asText().equals("fetch") && in.path("linear").path("execute_disable").asBoolean()) {
+        if (!in.path("linear_address_valid").asBoolean()) {
+            if (!gps) {
+                // SDM Vol. 3C 28.2.1 Table 28-7 bit 7: the only final accesses without a guest linear address are
+                // trace-address pre-translations of Intel PT output (26.5.4), which need Intel PT with "Intel PT uses
+                // guest physical addresses"; no Bochs 2.7 model has Intel PT, and the runner's guest has no other such access.
+                return Optional.of("an access without a guest linear address that is not a guest paging-structure access is an Intel PT trace-address pre-translation (SDM 28.2.1 Table 28-7 bit 7): the runner does not realize Intel PT output (no Bochs 2.7 model has Intel PT)");
+            }
+            // SDM Vol. 3C 28.2.1 Table 28-7 bit 7, Vol. 3A 5.4.1: the guest paging-structure access without a linear
+            // address is the load of the four PAE PDPTEs by MOV to CR (the runner: MOV to CR3), a read; no IRET makes it.
+            if (iret) {
+                // An IRET loads CR3 (and so PDPTEs) only as a task return (EFLAGS.NT = 1), and a task switch always
+                // causes a VM exit in VMX non-root operation (SDM Vol. 3C 26.1.2) before it loads anything.
+                return Optional.of("a PDPTE load during an IRET would be a task return (EFLAGS.NT = 1), and a task switch in VMX non-root operation always exits before it loads CR3 (SDM 26.1.2)");
+            }
+            if (!access.equals("read")) {
+                return Optional.of("a PDPTE load is a read (SDM Vol. 3A 5.4.1: the PDPTE registers are loaded, no accessed flag is written)");
+            }
+        }
+        if (gps && access.equals("fetch")) {
+            // spec/ept-walk.hvm precondition: a guest paging-structure access is a read or a write (A/D update).
+            return Optional.of("a guest paging-structure access is a read or a write, never an instruction fetch");
+        }
+        if (!gps && !in.path("linear").isObject()) {
+            return Optional.of("a final access with a guest linear address without its `linear` details (the spec's precondition)");
+        }
+        if (iret && !gps && access.equals("fetch")) {
+            // SDM Vol. 3C 28.2.3 and Table 28-7 bit 12: "a memory access as part of execution of the IRET instruction".
+            // IRET's own bytes are fetched before it executes (NMIs still blocked, not unblocked by it), and the fetch at
+            // its return address is part of the next instruction, after IRET has unblocked NMIs.
+            return Optional.of("an instruction fetch is not part of an IRET's execution: its own bytes are fetched before it executes, the return address's by the next instruction (SDM 28.2.3), so no fetch can be made during an IRET that unblocks NMIs");
+        }
+        if (access.equals("fetch") && in.path("linear").path("execute_disable").asBoolean()) {
             // SDM Vol. 3A 5.6: with IA32_EFER.NXE = 1 a fetch from an execute-disable translation is a #PF, found by
             // guest paging before the final access reaches EPT; with NXE = 0 the XD bit is reserved (#PF as well).
             return Optional.of("a fetch through an execute-disable guest translation faults in guest paging (#PF) before EPT is consulted");
-        }
-        if (in.path("memory").size() > EW_MAX_MEMORY) {
-            return Optional.of("more than " + EW_MAX_MEMORY + " memory words (runner batch limit)");
         }
         return Optional.empty();
     }
