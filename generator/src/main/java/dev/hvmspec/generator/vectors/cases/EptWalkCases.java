@@ -196,6 +196,7 @@ public final class EptWalkCases implements DomainCases {
     private Input input(W w) {
         if (w.access.equals("fetch") && w.linear && w.xd) throw new IllegalStateException("fetch through an execute-disable translation: " + w.describe());
         if (!w.gps && w.lav && !w.linear) throw new IllegalStateException("final access with a linear address but no linear details: " + w.describe());
+        if (w.nmi && (w.access.equals("fetch") || !w.lav)) throw new IllegalStateException("an IRET access that is a fetch or has no linear address: " + w.describe());
         if (!bit(w.cap, w.levels == 5 ? 7 : 6)) throw new IllegalStateException("EPTP page-walk length not supported by the cap: " + w.describe());
         if (w.ad && !bit(w.cap, 21)) throw new IllegalStateException("A/D without support: " + w.describe());
         if (!bit(w.cap, 14) && !bit(w.cap, 8)) throw new IllegalStateException("no EPTP memory type");
@@ -595,7 +596,7 @@ public final class EptWalkCases implements DomainCases {
                     W w = walk(CAP_PWL45, 52, 4, 1 + rnd.nextInt(3), acc);
                     w.gpa = (w.gpa & ((1L << 48) - 1)) | (1L << b);
                     if (v == 1) {
-                        w.nmi = true;
+                        w.nmi = !acc.equals("fetch");
                         w.mbec = true;
                         w.defaults();
                     }
@@ -746,6 +747,7 @@ public final class EptWalkCases implements DomainCases {
                         if (w.xd && acc.equals("fetch")) continue; // #PF in the guest before EPT (Vol. 3A 5.6)
                         w.nmi = nmi;
                         int lvl = w.leafLevel + rnd.nextInt(5 - w.leafLevel);
+                        if (nmi && acc.equals("fetch")) continue; // IRET's own bytes are fetched before it executes
                         w.bits[lvl] = (w.bits[lvl] & ~7L) | (acc.equals("read") ? 4 : acc.equals("write") ? 5 : 1);
                         String what = "permission violation, linear user/writable/XD = " + (lin & 1) + "/" + ((lin >> 1) & 1)
                                 + "/" + (lin >> 2) + (nmi ? ", NMI unblocking by IRET (bit 12)" : "");
@@ -813,7 +815,8 @@ public final class EptWalkCases implements DomainCases {
                 w.lav = false;
                 w.linear = false;
             }
-            w.nmi = rnd.nextInt(6) == 0;
+            // Only a read or write with a linear address can be part of an IRET (not a PDPTE load, not Intel PT).
+            w.nmi = rnd.nextInt(6) == 0 && !w.access.equals("fetch") && w.lav;
             for (int lvl = levels; lvl >= leaf; lvl--) {
                 int[] legal = {1, 3, 5, 7, 7, 7};
                 w.bits[lvl] = (w.bits[lvl] & ~7L) | legal[rnd.nextInt(legal.length)];
