@@ -243,6 +243,8 @@ public final class EptWalkCases implements DomainCases {
     private Long platformCap;
     private int platformMaxphy;
     private boolean platformMbec;
+    /** "Intel PT uses guest physical addresses" may be 1 (IA32_VMX_PROCBASED_CTLS2 bit 56, secondary control 24). */
+    private boolean platformPtGuestPhysical;
     /** The MAXPHYADDR values of the boundary cases: {@link #MAXPHYS}, or the platform's. */
     private int[] maxphys = MAXPHYS;
 
@@ -255,8 +257,11 @@ public final class EptWalkCases implements DomainCases {
      */
     private void addForPlatform(W w, Aim given, String comment, List<String> flags) {
         Aim platformAim = given != null ? given : predict(w);
-        // Mode-based execute control needs IA32_VMX_PROCBASED_CTLS2 bit 54 (secondary control 22, SDM A.3.3).
-        String flag = !w.mbec || platformMbec ? dev.hvmspec.generator.vectors.CaseContext.REALISTIC_PROFILE
+        // Mode-based execute control needs IA32_VMX_PROCBASED_CTLS2 bit 54 (secondary control 22, SDM A.3.3). A final
+        // access without a linear address is an Intel PT trace-address pre-translation (SDM 28.2.1, Table 28-7 bit 7),
+        // which needs "Intel PT uses guest physical addresses" (secondary control 24, bit 56).
+        boolean reachable = (!w.mbec || platformMbec) && (w.lav || w.gps || platformPtGuestPhysical);
+        String flag = reachable ? dev.hvmspec.generator.vectors.CaseContext.REALISTIC_PROFILE
                 : dev.hvmspec.generator.vectors.CaseContext.EDGE_PROFILE;
         boolean added = offer(w, platformAim, comment, flags, flag);
         boolean kept = added && flag.equals(dev.hvmspec.generator.vectors.CaseContext.REALISTIC_PROFILE);
@@ -345,6 +350,7 @@ public final class EptWalkCases implements DomainCases {
             platformCap = p.eptVpidCap().orElse(0L);
             platformMaxphy = p.maxphyaddr();
             platformMbec = bit(p.procbased2(), 32 + 22);
+            platformPtGuestPhysical = bit(p.procbased2(), 32 + 24);
             maxphys = new int[] {p.maxphyaddr()};
         });
         basicTranslations();
