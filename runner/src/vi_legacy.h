@@ -1,0 +1,417 @@
+/*
+ * vmx-instruction records in legacy protected mode (CR0.PE = 1, IA32_EFER.LMA = 0) in VMX root operation or outside
+ * VMX operation (runner/README.md "vmx-instruction", "Legacy protected mode in root and outside VMX operation").
+ * Included by vmx_instruction.h; the mode switch itself is vi_legacy.S.
+ *
+ * VMX operation fixes CR0.PE and CR0.PG to 1 (IA32_VMX_CR0_FIXED0, SDM Vol. 3C 24.8), and IA-32e mode is left only
+ * by clearing CR0.PG (SDM Vol. 3A 10.8.5.4), so the runner's own VMX operation ends first (VMXOFF in 64-bit mode) and
+ * the vector's VMX operation is entered again in legacy mode: VMXON of the vector's VMXON region and VMPTRLD of its
+ * current VMCS are executed by the 32-bit code. The VMCS content the vector needs (the revision, for VMREAD/VMWRITE
+ * field_value in the accessed field) is prepared before in 64-bit mode in a VMX operation of the same VMXON region and
+ * written to memory with VMCLEAR (SDM Vol. 3C 25.11.1/25.11.3: VMCLEAR makes the VMCS data in memory current, and
+ * VMPTRLD in a later VMX operation takes it up), so the VMCS is "clear" when the 32-bit VMPTRLD loads it, as the
+ * vectors with launch state "clear" have it. A "launched" current VMCS would need a VMLAUNCH in the legacy-mode VMX
+ * operation with a 32-bit host state: not built; such vectors are answered unsupported.
+ *
+ * Segments: the operand's segment gets the vector's base and a limit that gives the vector's answer to the limit check
+ * (vi_limit_for), DPL = RPL = CPL; the other data segments are the ring's flat 4-GiB segments of vi_gdt. CS is the
+ * vector code segment (flat, or the operand's base and limit when the operand is addressed through CS: the generated
+ * code is then placed inside that segment). At CPL 0 an exception pushes its frame on the vector's stack (SS:ESP, SDM
+ * Vol. 3A 7.12.1), so ESP is chosen where that frame fits within SS's limit and in free RAM away from the vector's
+ * memory; at CPL > 0 the frame goes to the TSS's SS0:ESP0 (the runner's stack).
+ */
+
+struct vi_lctx_;
+extern int vi_legacy_exec(struct vi_lctx_ *c);
+extern const uint32_t vi_lisr_table[32];
+extern struct { uint16_t limit; uint32_t base; } __attribute__((packed)) vi_lidt_desc;
+extern char vl_stack_top[];
+extern uint64_t pd[];   /* entry.S: four page directories, 2-MiB pages identity-mapping 0-4 GiB (PAE format) */
+
+struct vi_lctx_ {
+    uint32_t cr0, cr4, efer, cr3;                          /* 0: the vector's CR0/CR4/EFER, the PAE PDPT */
+    uint32_t flags, eflags, eip, cs;                       /* 16: VL_FLAG_*, the vector's EFLAGS, entry point */
+    uint32_t trap_eip, code_lo, code_hi, iret_esp;         /* 32: UD2; the instruction's EIP range; ESP for IRET */
+    uint64_t vmxon_ptr, vmcs_ptr;                          /* 48 */
+    uint64_t fix_addr[2], fix_val[2];                      /* 64: words written after VMXON/VMPTRLD (addr 0: none) */
+    uint32_t vmx_change, status, exc_vector, exc_error;    /* 96: in; out: 0 completed, 2 exception, 3/4 setup, 5 bug */
+    uint32_t eflags_out;                                   /* 112 */
+    uint32_t gpr_out[8];                                   /* 116: EAX ECX EDX EBX ESP EBP ESI EDI at the UD2 */
+    uint32_t in_vmx, insn_error, iret_ss;                  /* 148 */
+    uint64_t cur_after;                                    /* 160: VMPTRST after the instruction */
+    uint32_t host_cr0, host_cr4, host_cr3, host_efer, host_efer_hi, exc_eip, tss_sel;   /* 168 */
+} __attribute__((packed));
+_Static_assert(offsetof(struct vi_lctx_, vmx_change) == 96, "vi_lctx layout (vi_legacy.S)");
+_Static_assert(offsetof(struct vi_lctx_, cur_after) == 160, "vi_lctx layout (vi_legacy.S)");
+_Static_assert(offsetof(struct vi_lctx_, tss_sel) == 192, "vi_lctx layout (vi_legacy.S)");
+
+#define VL_FLAG_ROOT 1U
+#define VL_FLAG_CUR  2U
+
+/* vi_gdt entries beyond the 64-bit path's (vi_setup): the vector's code segment, the operand's segment, the 32-bit TSS. */
+#define VL_GDT_CODE  17
+#define VL_GDT_OPSEG 18
+#define VL_GDT_TSS   19
+#define VL_CODE_MAX  128U    /* the generated code: segment loads, GPR loads, the instruction, UD2 */
+#define VL_FRAME     64U     /* at CPL 0: the exception frame (EFLAGS, CS, EIP, error code) and vi_legacy.S stub pushes (vector, dummy error code, PUSHAD): 56 bytes */
+
+/* 32-bit TSS (SDM Vol. 3A 9.2.1): only SS0:ESP0 is used (exceptions at CPL > 0); no I/O bitmap. */
+static struct {
+    uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags, gpr[8], seg[6], ldt;
+    uint16_t trap, iomap_base;
+} __attribute__((packed)) vl_tss __attribute__((aligned(16)));
+static uint64_t vl_idt[32] __attribute__((aligned(16)));          /* 32-bit interrupt gates (SDM Vol. 3A 7.14.1) */
+static uint64_t vl_pdpt[4] __attribute__((aligned(32)));          /* PAE PDPT (SDM Vol. 3A 5.4.1) */
+static uint8_t vl_vstack[4096] __attribute__((aligned(16)));      /* the vector's CPL-0 stack when SS is flat */
+static uint8_t vl_code[VL_CODE_MAX] __attribute__((aligned(16))); /* the generated code when CS is flat */
+
+/* A code or data segment descriptor (SDM Vol. 3A 3.4.5): `access` is the byte P DPL S type, D/B = 1. `limit` is the
+ * byte limit; with g the descriptor holds limit >> 12 (the low 12 bits are then 0xFFF). */
+static uint64_t vl_desc(uint32_t base, uint32_t limit, int g, unsigned access) {
+    uint32_t l = g ? limit >> 12 : limit;
+    return (l & 0xffffULL) | ((uint64_t)(base & 0xffffff) << 16) | ((uint64_t)access << 40) |
+           ((uint64_t)((l >> 16) & 0xf) << 48) | (1ULL << 54) | ((uint64_t)(g ? 1 : 0) << 55) |
+           ((uint64_t)(base >> 24) << 56);
+}
+
+static void vi_legacy_setup(void) {
+    /* Gates 0-31 to the 32-bit stubs in the ring-0 32-bit code segment, type 14 (interrupt gate), DPL 0, present. */
+    for (int v = 0; v < 32; v++) {
+        uint32_t h = vi_lisr_table[v];
+        vl_idt[v] = (h & 0xffff) | ((uint64_t)VI_SEL_CODE32(0) << 16) | (0x8eULL << 40) | ((uint64_t)(h >> 16) << 48);
+    }
+    vi_lidt_desc.limit = sizeof vl_idt - 1;
+    vi_lidt_desc.base = (uint32_t)(uintptr_t)vl_idt;
+    /* PDPTEs: P only (bits 2:1 and 8:5 are reserved in the PDPTE, SDM Vol. 3A 5.4.1); the four page directories of
+     * entry.S map 0-4 GiB with 2-MiB pages, P RW US. */
+    for (int k = 0; k < 4; k++) vl_pdpt[k] = ((uint64_t)(uintptr_t)pd + 4096ULL * k) | 1;
+    memset_(&vl_tss, 0, sizeof vl_tss);
+    vl_tss.ss0 = VI_SEL_DATA(0);
+    vl_tss.esp0 = (uint32_t)(uintptr_t)vl_stack_top;
+    vl_tss.iomap_base = sizeof vl_tss;
+}
+
+/* [a, a + n) and [b, b + m) intersect. */
+static int vl_overlap(uint64_t a, uint64_t n, uint64_t b, uint64_t m) { return a < b + m && b < a + n; }
+
+/* A range the runner uses for the record's own purposes (code, stack) must keep clear of everything the vector's
+ * state occupies: the operand's words, the vector's memory words, the VMXON region and the current VMCS. */
+static int vl_range_free(const struct batch_vi_record *r, uint64_t lin, uint64_t len, uint64_t a, uint64_t n) {
+    if (!vi_in_ram(a, n)) return 0;
+    if ((r->flags & VI_FLAG_OPERAND) && vl_overlap(a, n, lin & ~7ULL, len + 16)) return 0;
+    for (uint32_t i = 0; i < r->memory_count; i++) if (vl_overlap(a, n, r->memory[i].addr, 8)) return 0;
+    if (r->vmx_operation == VI_OP_ROOT) {
+        if (vl_overlap(a, n, r->vmxon_pointer, 4096)) return 0;
+        if (r->current_vmcs_pointer != ~0ULL && vl_overlap(a, n, r->current_vmcs_pointer, 4096)) return 0;
+    }
+    return 1;
+}
+
+/* The checks of CR0/CR4/EFER for this path (SDM Vol. 3A 2.5, 10.9.1; Vol. 3C 24.8): what the runner can load in
+ * legacy protected mode. */
+static const char *vi_legacy_root_cr_problem(const struct batch_vi_record *r) {
+    if (r->mode != VI_MODE_PROTECTED)
+        return "real and virtual-8086 mode outside VMX non-root operation are not realized by the runner yet";
+    if ((r->cr0 & ~VI_CR0_FREE) || (r->cr4 & ~VI_CR4_FREE))
+        return "CR0/CR4 bits the runner does not load (e.g. SMEP, SMAP, CET, PKE, LA57)";
+    if ((r->cr4 & ~plat_cr4_fixed1) || (r->cr0 & ~plat_cr0_fixed1)) return "CR0/CR4 bits this processor does not support";
+    if (r->vmx_operation == VI_OP_ROOT &&
+        ((r->cr0 & plat_cr0_fixed0) != plat_cr0_fixed0 || (r->cr4 & plat_cr4_fixed0) != plat_cr4_fixed0))
+        return "CR0/CR4 violate the VMX fixed bits in VMX operation";
+    if ((r->cr0 & (1ULL << 29)) && !(r->cr0 & (1ULL << 30))) return "CR0.NW without CD";
+    if (!(r->cr0 & 1)) return "protected mode with CR0.PE 0";
+    if ((r->cr0 >> 31) && !(r->cr4 & (1ULL << 5)))
+        return "32-bit paging (CR0.PG 1, CR4.PAE 0): the runner builds only PAE tables for its legacy-mode code";
+    if (r->efer & ~0x801ULL) return "EFER other than SCE/NXE outside IA-32e mode";
+    return 0;
+}
+
+/* ESP for the vector's code. At CPL 0 an exception frame is pushed at SS.base + ESP - 1 downwards: it must fit within
+ * SS's limit (expand-up, 32-bit stack: ESP - VL_FRAME >= 0, ESP - 1 <= limit) and in free RAM clear of the vector's
+ * memory. A vector that gives ESP (as a base register) keeps it. Returns 0 with *esp set, or a reason. */
+static const char *vl_pick_esp(const struct batch_vi_record *r, const struct vi_gen *g, uint64_t lin, uint64_t len,
+                               int ss_is_op, uint32_t ss_base, uint32_t ss_lim, uint32_t *esp) {
+    uint64_t cand[3];
+    int n = 0;
+    if (g->set & (1U << 4)) {
+        cand[n++] = (uint32_t)g->gpr[4];
+    } else if (!ss_is_op) {
+        *esp = (uint32_t)(uintptr_t)(vl_vstack + sizeof vl_vstack);
+        return 0;
+    } else {
+        cand[n++] = ((uint64_t)ss_lim + 1) & ~15ULL;
+        cand[n++] = VL_FRAME;
+        cand[n++] = ((((uint64_t)ss_lim + 1) / 2) & ~15ULL);
+    }
+    if (r->cpl > 0) { *esp = (uint32_t)cand[0]; return 0; }   /* frames go to SS0:ESP0 */
+    for (int k = 0; k < n; k++) {
+        uint64_t e = cand[k];
+        if (e < VL_FRAME || e - 1 > ss_lim || e > 0xffffffffULL) continue;
+        uint64_t w = ss_base + e - VL_FRAME;
+        if (w + VL_FRAME > 0x100000000ULL) continue;
+        if (!ss_is_op && e == (uint32_t)(uintptr_t)(vl_vstack + sizeof vl_vstack)) { *esp = (uint32_t)e; return 0; }
+        if (vl_range_free(r, lin, len, w, VL_FRAME)) { *esp = (uint32_t)e; return 0; }
+    }
+    return (g->set & (1U << 4))
+        ? "ESP is a base register whose value puts a CPL-0 exception frame outside SS's limit or the runner's free RAM"
+        : "no stack pointer within the vector's SS limit leaves room for a CPL-0 exception frame in free RAM";
+}
+
+static void vl_emit32(uint8_t **p, uint32_t v) { for (int i = 0; i < 4; i++) *(*p)++ = (uint8_t)(v >> (8 * i)); }
+
+/* Runs one vmx-instruction record in legacy protected mode, root or outside VMX operation. `lin`, `len`: the operand's
+ * linear address (segment base + offset, 32 bits) and size. */
+static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64_t len) {
+    const struct batch_record *rec = (const struct batch_record *)r;
+    unsigned insn = r->instruction, cpl = r->cpl, op = r->vmx_operation;
+    int has_op = (r->flags & VI_FLAG_OPERAND) != 0, rw = insn == VI_VMREAD || insn == VI_VMWRITE;
+    uint64_t cur = op == VI_OP_ROOT ? r->current_vmcs_pointer : ~0ULL;
+    const char *why = 0;
+    if (op == VI_OP_ROOT && cur != ~0ULL && (r->flags & VI_FLAG_LAUNCHED)) {
+        reply_unsupported(rec, "a launched current VMCS in legacy-mode VMX operation: the runner would have to VMLAUNCH it there with a 32-bit host state");
+        return;
+    }
+
+    /* 1. The operand's segment: the vector's base and a limit that answers the limit check for the operand's bytes
+     * as the vector's limit does (SDM Vol. 3A 5.3). */
+    unsigned seg = has_op ? r->segment : 6;
+    uint32_t op_base = (uint32_t)r->segment_base, op_lim = 0xffffffffU;
+    int op_g = 1;
+    if (has_op) {
+        if (r->segment > 5) { reply_unsupported(rec, "segment number beyond GS"); return; }
+        if ((r->segment_base >> 32) || (r->offset >> 32)) { reply_unsupported(rec, "segment base or offset beyond 32 bits"); return; }
+        uint64_t last = r->offset + len - 1;
+        op_lim = vi_limit_for(r->segment_limit, last, &op_g);
+        if (last <= r->segment_limit && !vi_in_ram(lin, len)) {
+            reply_unsupported(rec, "the operand's address is outside the runner's free RAM (0x1a0000-0x80000000)");
+            return;
+        }
+    }
+
+    /* 2. The instruction (32-bit code: vi_encode's compatibility-mode encodings, SDM Vol. 2A 2.1/2.2). The MOV SS
+     * that gives blocking by MOV SS is emitted here through a register the vector does not use. */
+    struct batch_vi_record rr = *r;
+    rr.flags &= ~VI_FLAG_MOV_SS;
+    struct vi_gen g;
+    uint8_t ins[48];
+    uint8_t *e = vi_encode(&rr, ins, 0, &g, &why);
+    if (!e) { reply_unsupported(rec, why); return; }
+
+    /* 3. Stack and code placement. */
+    int ss_is_op = seg == 2, cs_is_op = seg == 1;
+    uint32_t esp;
+    why = vl_pick_esp(r, &g, lin, len, ss_is_op, ss_is_op ? op_base : 0, ss_is_op ? op_lim : 0xffffffffU, &esp);
+    if (why) { reply_unsupported(rec, why); return; }
+    uint32_t cs_base = cs_is_op ? op_base : 0, cs_lim = cs_is_op ? op_lim : 0xffffffffU;
+    uint64_t code_lin = (uint64_t)(uintptr_t)vl_code;
+    if (cs_is_op) {
+        /* The code runs inside the vector's CS: EIP = linear - CS.base within the limit, in free RAM. */
+        uint64_t cand[2] = { 0, ((uint64_t)cs_lim + 1 - VL_CODE_MAX) & ~15ULL };
+        int found = 0;
+        for (int k = 0; k < 2 && !found; k++) {
+            uint64_t eip = cand[k];
+            if ((uint64_t)cs_lim + 1 < VL_CODE_MAX || eip + VL_CODE_MAX - 1 > cs_lim) continue;
+            uint64_t a = cs_base + eip;
+            if (a + VL_CODE_MAX > 0x100000000ULL) continue;
+            if (ss_is_op || (g.set & (1U << 4))) {
+                if (vl_overlap(a, VL_CODE_MAX, (uint64_t)(ss_is_op ? op_base : 0) + esp - VL_FRAME, VL_FRAME)) continue;
+            }
+            if (vl_range_free(r, lin, len, a, VL_CODE_MAX)) { code_lin = a; found = 1; }
+        }
+        if (!found) { reply_unsupported(rec, "no place for the code inside the vector's CS base and limit in free RAM"); return; }
+    }
+    uint32_t code_eip = (uint32_t)(code_lin - cs_base);
+
+    /* 4. The generated code: data segments (MOV Sreg, SDM Vol. 2B), SS:ESP, GPRs (MOV r32, imm32), [MOV SS],
+     * the instruction, UD2. */
+    uint16_t sel_data = VI_SEL_DATA(cpl), sel_op = (uint16_t)((VL_GDT_OPSEG << 3) | cpl);
+    uint16_t sel_code = (uint16_t)((VL_GDT_CODE << 3) | cpl);
+    uint8_t code[VL_CODE_MAX], *p = code;
+    static const uint8_t sreg_order[5] = { 0, 3, 4, 5, 2 };   /* ES, DS, FS, GS, SS (then ESP) */
+    for (int k = 0; k < 5; k++) {
+        unsigned s = sreg_order[k];
+        uint16_t sel = s == seg ? sel_op : sel_data;
+        *p++ = 0x66; *p++ = 0xb8; *p++ = (uint8_t)sel; *p++ = (uint8_t)(sel >> 8);   /* mov ax, sel */
+        *p++ = 0x8e; *p++ = (uint8_t)(0xc0 | (s << 3));                          /* mov sreg, ax */
+    }
+    *p++ = 0xbc; vl_emit32(&p, esp);                                             /* mov esp, imm32 */
+    static const uint8_t gpr_order[7] = { 1, 2, 3, 5, 6, 7, 0 };
+    for (int k = 0; k < 7; k++) { unsigned q = gpr_order[k]; *p++ = (uint8_t)(0xb8 + q); vl_emit32(&p, (uint32_t)g.gpr[q]); }
+    if (r->flags & VI_FLAG_MOV_SS) {
+        int f = -1;
+        for (int q = 7; q >= 0 && f < 0; q--) if (q != 4 && !(g.set >> q & 1)) f = q;
+        if (f < 0) { reply_unsupported(rec, "no free register for the MOV SS"); return; }
+        uint16_t ss_sel = ss_is_op ? sel_op : sel_data;
+        *p++ = 0x66; *p++ = (uint8_t)(0xb8 + f); *p++ = (uint8_t)ss_sel; *p++ = (uint8_t)(ss_sel >> 8);
+        *p++ = 0x8e; *p++ = (uint8_t)(0xd0 | f);                                 /* mov ss, r16 */
+    }
+    uint32_t insn_eip = code_eip + (uint32_t)(p - code);
+    for (uint8_t *q = ins; q < e; q++) *p++ = *q;
+    uint32_t trap_eip = code_eip + (uint32_t)(p - code);
+    *p++ = 0x0f; *p++ = 0x0b;
+    if (p > code + VL_CODE_MAX) { reply_error(rec, "legacy-mode code too long", (uint64_t)(p - code)); return; }
+
+    /* 5. The vector's VMX state prepared in 64-bit mode, then written back with VMCLEAR (see the top). */
+    __asm__ volatile("vmxoff" ::: "cc", "memory");
+    const char *err = 0, *unsup = 0;
+    uint64_t errv = 0;
+    int st;
+    if (op == VI_OP_ROOT) {
+        *(uint32_t *)r->vmxon_pointer = vmcs_revision;
+        st = vmxon(r->vmxon_pointer);
+        if (st) { err = "VMXON of the vector's VMXON region (64-bit preparation) failed, status"; errv = (uint64_t)st; goto out_novmx; }
+        if (cur != ~0ULL) {
+            memset_((void *)cur, 0, 4096);
+            *(uint32_t *)cur = vmcs_revision;
+            if (vmclear(cur) || vmptrld(cur)) { err = "VMCLEAR/VMPTRLD of the current VMCS failed"; goto out_vmx; }
+            if (rw && vi_encoding_valid(r->register_value)) unsup = vi_set_field(r->register_value, r->field_value);
+            if (vmclear(cur)) { err = "VMCLEAR of the current VMCS failed"; goto out_vmx; }
+        }
+    out_vmx:
+        __asm__ volatile("vmxoff" ::: "cc", "memory");
+        if (err || unsup) goto out_novmx;
+    }
+
+    /* 6. Memory, as the 64-bit path: the operand's words zeroed, the vector's words; the first words of the VMXON
+     * region and the current VMCS get the revision for the 32-bit VMXON/VMPTRLD and the vector's values after them. */
+    struct vi_lctx_ c;
+    memset_(&c, 0, sizeof c);
+    vi_write_memory(r, lin, len, cur);
+    if (op == VI_OP_ROOT) {
+        uint64_t ptrs[2] = { r->vmxon_pointer, cur };
+        for (int k = 0; k < 2; k++) {
+            if (ptrs[k] == ~0ULL) continue;
+            for (uint32_t i = 0; i < r->memory_count; i++)
+                if (r->memory[i].addr == ptrs[k]) { c.fix_addr[k] = ptrs[k]; c.fix_val[k] = r->memory[i].value; }
+            *(uint32_t *)ptrs[k] = vmcs_revision;
+        }
+    }
+    int stores = (insn == VI_VMPTRST || insn == VI_VMREAD) && has_op && vi_in_ram(lin, len);
+    uint64_t w0 = lin & ~7ULL, w1 = (lin + len - 1) & ~7ULL, before0 = 0, before1 = 0;
+    if (stores) { before0 = *(uint64_t *)w0; before1 = *(uint64_t *)w1; }
+    for (unsigned k = 0; k < (unsigned)(p - code); k++) ((volatile uint8_t *)(uintptr_t)code_lin)[k] = code[k];
+
+    /* 7. Descriptors (SDM Vol. 3A 3.4.5, 9.2.2): the vector's code segment (readable code, D = 1), the operand's
+     * segment (read/write data, B = 1), both DPL = CPL and accessed; the 32-bit TSS, available. */
+    vi_gdt[VL_GDT_CODE] = vl_desc(cs_base, cs_lim, cs_is_op ? op_g : 1, 0x9b | (cpl << 5));
+    vi_gdt[VL_GDT_OPSEG] = vl_desc(op_base, op_lim, op_g, 0x93 | (cpl << 5));
+    {
+        uint32_t tb = (uint32_t)(uintptr_t)&vl_tss, tl = sizeof vl_tss - 1;
+        vi_gdt[VL_GDT_TSS] = (tl & 0xffff) | ((uint64_t)(tb & 0xffffff) << 16) | (0x89ULL << 40) | ((uint64_t)(tb >> 24) << 56);
+    }
+    c.cr0 = (uint32_t)r->cr0;
+    c.cr4 = (uint32_t)r->cr4;
+    c.efer = (uint32_t)r->efer;
+    c.cr3 = (uint32_t)(uintptr_t)vl_pdpt;
+    c.flags = (op == VI_OP_ROOT ? VL_FLAG_ROOT : 0) | (cur != ~0ULL ? VL_FLAG_CUR : 0);
+    c.eflags = (uint32_t)(r->rflags | 2);
+    c.eip = code_eip;
+    c.cs = sel_code;
+    c.trap_eip = trap_eip;
+    c.code_lo = insn_eip;
+    c.code_hi = trap_eip + 1;
+    c.iret_ss = sel_data;
+    c.iret_esp = (uint32_t)(uintptr_t)(vl_vstack + sizeof vl_vstack);
+    c.vmxon_ptr = r->vmxon_pointer;
+    c.vmcs_ptr = cur;
+    c.vmx_change = (insn == VI_VMXOFF && op == VI_OP_ROOT) ? 1 : (insn == VI_VMXON && op == VI_OP_OUTSIDE) ? 2 : 0;
+    c.cur_after = ~0ULL;
+    c.host_cr0 = (uint32_t)plat_cr0;
+    c.host_cr4 = (uint32_t)plat_cr4;
+    c.host_cr3 = (uint32_t)READ_CR(3);
+    c.host_efer = (uint32_t)plat_efer;
+    c.host_efer_hi = (uint32_t)(plat_efer >> 32);
+    c.tss_sel = VL_GDT_TSS << 3;
+
+    /* 8. Run (vi_legacy.S), then the runner's 64-bit environment again: GDT, segments, IDT, TR (its TSS descriptor is
+     * busy since start-up: made available for LTR, SDM Vol. 3A 9.2.2), FS/GS bases. */
+    struct desc_ptr gdtr = { sizeof vi_gdt - 1, (uint64_t)vi_gdt };
+    __asm__ volatile("cli; lgdt %0" : : "m"(gdtr));
+    int status = vi_legacy_exec(&c);
+    {
+        struct desc_ptr hg = { sizeof host_gdt - 1, (uint64_t)host_gdt };
+        struct desc_ptr hi = { sizeof host_idt - 1, (uint64_t)host_idt };
+        __asm__ volatile("lgdt %0; lidt %1" : : "m"(hg), "m"(hi));
+        __asm__ volatile("pushq %0; leaq 1f(%%rip), %%rax; pushq %%rax; lretq; 1:" : : "i"(HOST_CS) : "rax", "memory");
+        __asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%ss" : : "r"((uint16_t)HOST_DS));
+        __asm__ volatile("mov %0, %%fs; mov %0, %%gs" : : "r"((uint16_t)0));
+        host_gdt[HOST_TR >> 3] &= ~(2ULL << 40);   /* busy (type 11) -> available (type 9) */
+        __asm__ volatile("ltr %0" : : "r"((uint16_t)HOST_TR));
+        wrmsr(0xc0000100, 0);
+        wrmsr(0xc0000101, 0);
+    }
+
+    /* 9. Outcome, as the 64-bit path (run_vi_record step 8). */
+    if (status == 3 || status == 4) {
+        err = status == 3 ? "VMXON of the vector's VMXON region in legacy mode failed, status" : "VMPTRLD of the current VMCS in legacy mode failed, status";
+        errv = (uint64_t)status;
+        goto out_novmx;
+    }
+    if (status == 5) {
+        err = "unexpected exception in the legacy-mode trampoline, vector";
+        errv = c.exc_vector | ((uint64_t)c.exc_eip << 32);
+        goto out_novmx;
+    }
+    if (status == 2) { vi_reply_exception(rec, c.exc_vector, c.exc_error); goto out_novmx; }
+    if (status != 0) { err = "legacy-mode run ended with status"; errv = (uint64_t)status; goto out_novmx; }
+    uint64_t f = c.eflags_out & ~(1ULL << 16);
+    uint64_t written = 0;
+    int wst = 0;
+    if (insn == VI_VMWRITE && !(f & 0x41)) {
+        /* The written field, read back in 64-bit mode (all its bits): VMCLEAR put the VMCS data in memory. */
+        *(uint32_t *)r->vmxon_pointer = vmcs_revision;
+        *(uint32_t *)c.cur_after = vmcs_revision;
+        if (vmxon(r->vmxon_pointer) || vmptrld(c.cur_after)) wst = -1;
+        else {
+            wst = vi_vmread(r->register_value & ~1ULL, &written);
+            vmclear(c.cur_after);
+        }
+        __asm__ volatile("vmxoff" ::: "cc", "memory");
+    }
+    reply_prefix(rec);
+    if (f & 1) {
+        puts_("\"outcome\": {\"kind\": \"vmfail-invalid\", ");
+        vi_reply_flags(f);
+        puts_("}}\n");
+    } else if (f & 0x40) {
+        uint64_t ie = c.insn_error;
+        if ((insn == VI_VMLAUNCH || insn == VI_VMRESUME) && (ie == 7 || ie == 8)) {
+            puts_("\"outcome\": {\"kind\": \"vm-entry-checks\"}}\n");
+        } else {
+            puts_("\"outcome\": {\"kind\": \"vmfail-valid\", \"vm_instruction_error\": ");
+            put_dec(ie);
+            puts_(", ");
+            vi_reply_flags(f);
+            puts_("}}\n");
+        }
+    } else if (insn == VI_VMLAUNCH || insn == VI_VMRESUME) {
+        puts_("\"error\": \"VMLAUNCH/VMRESUME fell through without a VM exit, rflags ");
+        put_hex(f);
+        puts_("\"}\n");
+    } else if (wst) {
+        puts_("\"error\": \"VMREAD of the written field failed, status ");
+        put_dec((uint64_t)(uint32_t)wst);
+        puts_("\"}\n");
+    } else {
+        puts_("\"outcome\": {\"kind\": \"vmsucceed\", ");
+        vi_reply_flags(f);
+        if (insn == VI_VMXOFF) {
+            puts_(", \"vmx_operation\": \"outside\"");
+        } else {
+            puts_(", \"vmx_operation\": \"root\", \"current_vmcs_pointer\": \"");
+            put_hex(c.cur_after);
+            puts_("\"");
+        }
+        if (stores) vi_put_memory_changes(lin, len, before0, before1);
+        vi_put_vr_values(insn, g.reg_dest >= 0, g.reg_dest >= 0 ? c.gpr_out[g.reg_dest] : 0, written);
+        puts_("}}\n");
+    }
+    err = 0;
+
+out_novmx:
+    if (err) reply_error(rec, err, errv);
+    else if (unsup) reply_unsupported(rec, unsup);
+    *(uint32_t *)vmxon_region = vmcs_revision;
+    st = vmxon((uint64_t)vmxon_region);
+    if (st) fatal("re-VMXON of the runner's region failed, status", (uint64_t)st, 0);
+}
