@@ -8,15 +8,15 @@
  *     to a 32-bit (compatibility-mode) code segment, CR0.PG = 0 (IA32_EFER.LMA becomes 0), EFER = the vector's
  *     (LME = 0), the vector's CR4, CR3 = the PAE page-directory-pointer table (identity map of 0-4 GiB), the vector's
  *     CR0 (PG = 1 turns on PAE paging; PG = 0 stays unpaged);
- *  2. loads the 32-bit TSS (SS0:ESP0 for exceptions at CPL > 0) and the 32-bit IDT (vi_lidt: gates 0-31);
+ *  2. loads TR with the vector task's 32-bit TSS (vl_tss) and the 32-bit IDT (task gates 0-31);
  *  3. root: VMXON [c->vmxon_ptr], then VMPTRLD [c->vmcs_ptr] when the vector has a current VMCS, then the post-VMXON
  *     memory words (c->fix_*; the vector's values of words the VMXON needed otherwise), as the 64-bit path does;
  *  4. IRETs into the generated code at c->eip in code segment c->cs with EFLAGS c->eflags (and, at CPL > 0, the
  *     stack c->iret_ss:c->iret_esp); the code loads the vector's data segments, SS:ESP and GPRs itself, runs the
  *     instruction and ends with UD2;
- *  5. any exception comes to vi_lisr_common through the 32-bit IDT: the UD2's #UD is completion (GPRs and EFLAGS
- *     in c->gpr_out/eflags_out), any other exception of the generated code is the outcome (c->exc_vector/exc_error),
- *     an exception elsewhere is status 5 (a runner bug, reported as an error);
+ *  5. any exception switches to a handler task (vl_task_common): the UD2's #UD is completion (GPRs and EFLAGS from
+ *     vl_tss into c->gpr_out/eflags_out), any other exception of the instruction is the outcome
+ *     (c->exc_vector/exc_error), an exception elsewhere is status 5 (a runner bug, reported as an error);
  *  6. if still in VMX operation: VMPTRST (c->cur_after), VMREAD of the VM-instruction error (c->insn_error), VMCLEAR
  *     of the current VMCS (its data reaches memory, SDM Vol. 3C 25.11.1, so that the caller can read it in 64-bit
  *     mode), VMXOFF;
@@ -143,7 +143,6 @@ vl_compat:
     movl    VL_FIX_VAL1+4(%ebx), %eax
     movl    %eax, 4(%edi)
 3:  /* 4. Into the generated code: IRET (SDM Vol. 2A IRET, "RETURN-TO-OUTER-PRIVILEGE-LEVEL" at CPL > 0). */
-    movl    %esp, vl_esp0
     movl    VL_CS(%ebx), %eax
     testl   $3, %eax
     jz      5f
@@ -168,102 +167,84 @@ vl_setup_vmptrld_failed:
     movl    $4, VL_STATUS(%ebx)
     jmp     vl_leave_vmx
 
-/* 5. Exceptions (32-bit interrupt gates to SEL_CODE32, SDM Vol. 3A 7.12.1): the stubs push a dummy error code where
- * the processor pushes none and the vector. At CPL 0 the frame is on the vector's own stack (SS may have any base,
- * so it is read through SS, ESP-relative); at CPL > 0 on vl_stack (TSS SS0:ESP0). */
-.macro LSTUB vec, has_err
-vl_isr\vec:
+/* 5. Exceptions: every IDT entry is a task gate (SDM Vol. 3A 7.14.2, 9.3), vector v to the handler task whose TSS is
+ * vl_htss[v] (vi_legacy.h). The task switch saves the interrupted state (EIP, EFLAGS, the GPRs with ESP, the segment
+ * selectors) in the current TSS, vl_tss, and pushes nothing on the vector's stack, so the vector's SS and ESP (any
+ * base, limit or value) never take an exception frame; an error code goes to the handler task's stack. */
+.macro TSTUB vec, has_err
+vl_task\vec:
     .if \has_err == 0
     pushl   $0
     .endif
     pushl   $\vec
-    jmp     vl_isr_common
+    jmp     vl_task_common
 .endm
-    LSTUB 0,0
-    LSTUB 1,0
-    LSTUB 2,0
-    LSTUB 3,0
-    LSTUB 4,0
-    LSTUB 5,0
-    LSTUB 6,0
-    LSTUB 7,0
-    LSTUB 8,1
-    LSTUB 9,0
-    LSTUB 10,1
-    LSTUB 11,1
-    LSTUB 12,1
-    LSTUB 13,1
-    LSTUB 14,1
-    LSTUB 15,0
-    LSTUB 16,0
-    LSTUB 17,1
-    LSTUB 18,0
-    LSTUB 19,0
-    LSTUB 20,0
-    LSTUB 21,1
-    LSTUB 22,0
-    LSTUB 23,0
-    LSTUB 24,0
-    LSTUB 25,0
-    LSTUB 26,0
-    LSTUB 27,0
-    LSTUB 28,0
-    LSTUB 29,1
-    LSTUB 30,1
-    LSTUB 31,0
+    TSTUB 0,0
+    TSTUB 1,0
+    TSTUB 2,0
+    TSTUB 3,0
+    TSTUB 4,0
+    TSTUB 5,0
+    TSTUB 6,0
+    TSTUB 7,0
+    TSTUB 8,1
+    TSTUB 9,0
+    TSTUB 10,1
+    TSTUB 11,1
+    TSTUB 12,1
+    TSTUB 13,1
+    TSTUB 14,1
+    TSTUB 15,0
+    TSTUB 16,0
+    TSTUB 17,1
+    TSTUB 18,0
+    TSTUB 19,0
+    TSTUB 20,0
+    TSTUB 21,1
+    TSTUB 22,0
+    TSTUB 23,0
+    TSTUB 24,0
+    TSTUB 25,0
+    TSTUB 26,0
+    TSTUB 27,0
+    TSTUB 28,0
+    TSTUB 29,1
+    TSTUB 30,1
+    TSTUB 31,0
 
-/* After PUSHAD: 0 EDI, 4 ESI, 8 EBP, 12 ESP (at PUSHAD), 16 EBX, 20 EDX, 24 ECX, 28 EAX, 32 vector, 36 error code,
- * 40 EIP, 44 CS, 48 EFLAGS, and from an outer level 52 ESP, 56 SS. */
-vl_isr_common:
-    pushal
-    movw    $SEL_DATA0, %ax
-    movw    %ax, %ds
-    movw    %ax, %es
+/* The handler task: flat ring-0 segments and vl_stack from its TSS; [ESP] = vector, [ESP + 4] = error code (0 if
+ * none). The interrupted state is in vl_tss: EIP at 32, EFLAGS 36, EAX ECX EDX EBX ESP EBP ESI EDI at 40-71, CS 76. */
+vl_task_common:
     movl    vl_ctx, %ebx
-    movl    40(%esp), %eax
-    movl    %eax, VL_EXC_EIP(%ebx)
-    movl    32(%esp), %eax
+    movl    0(%esp), %eax
     movl    %eax, VL_EXC_VECTOR(%ebx)
-    movl    36(%esp), %eax
+    movl    4(%esp), %eax
     movl    %eax, VL_EXC_ERROR(%ebx)
-    /* The generated code runs in its own code segment c->cs (vi_legacy.h), so a fault elsewhere (the runner's
-     * trampoline) is told apart by CS and EIP. */
-    movl    44(%esp), %eax
+    movl    vl_tss+32, %eax
+    movl    %eax, VL_EXC_EIP(%ebx)
+    /* The generated code runs in its own code segment c->cs (vi_legacy.h); only the instruction (or the UD2) may
+     * fault: an exception elsewhere is a runner bug. */
+    movl    vl_tss+76, %eax
     cmpw    VL_CS(%ebx), %ax
     jne     vl_unexpected
-    movl    40(%esp), %eax
+    movl    vl_tss+32, %eax
     cmpl    VL_CODE_LO(%ebx), %eax
     jb      vl_unexpected
     cmpl    VL_CODE_HI(%ebx), %eax
     jae     vl_unexpected
-    cmpl    $6, 32(%esp)
+    cmpl    $6, 0(%esp)
     jne     vl_fault
     cmpl    VL_TRAP_EIP(%ebx), %eax
     jne     vl_fault
-    /* Completion: the GPRs and EFLAGS at the UD2. */
-    movl    48(%esp), %eax
+    /* Completion: EFLAGS and the GPRs at the UD2. */
+    movl    vl_tss+36, %eax
     movl    %eax, VL_EFLAGS_OUT(%ebx)
-    movl    28(%esp), %eax
-    movl    %eax, VL_GPR_OUT+0(%ebx)
-    movl    24(%esp), %eax
-    movl    %eax, VL_GPR_OUT+4(%ebx)
-    movl    20(%esp), %eax
-    movl    %eax, VL_GPR_OUT+8(%ebx)
-    movl    16(%esp), %eax
-    movl    %eax, VL_GPR_OUT+12(%ebx)
-    /* ESP at the UD2: from the frame at CPL > 0, else the stack pointer before the 5 words the #UD pushed. */
-    movl    12(%esp), %eax
-    addl    $20, %eax
-    testl   $3, 44(%esp)
-    jz      6f
-    movl    52(%esp), %eax
-6:  movl    %eax, VL_GPR_OUT+16(%ebx)
-    movl    8(%esp), %eax
-    movl    %eax, VL_GPR_OUT+20(%ebx)
-    movl    4(%esp), %eax
-    movl    %eax, VL_GPR_OUT+24(%ebx)
-    movl    0(%esp), %eax
-    movl    %eax, VL_GPR_OUT+28(%ebx)
+    xorl    %ecx, %ecx
+6:  movl    vl_tss+40(,%ecx,4), %eax
+    movl    %eax, VL_GPR_OUT(%ebx,%ecx,4)
+    incl    %ecx
+    cmpl    $8, %ecx
+    jb      6b
     movl    $0, VL_STATUS(%ebx)
     /* The instruction may have changed the VMX operation (VMXOFF leaves it, VMXON outside enters it) when it
      * succeeded (CF = ZF = 0, SDM Vol. 3C 31.2). */
@@ -282,11 +263,11 @@ vl_fault:
 vl_unexpected:
     movl    $5, VL_STATUS(%ebx)
 vl_back:
-    movw    $SEL_DATA0, %ax
-    movw    %ax, %ss
-    movl    vl_esp0, %esp
-    movw    %ax, %fs
-    movw    %ax, %gs
+    movl    $vl_stack_top, %esp
+    /* The task switch set EFLAGS.NT (SDM Vol. 3A 9.4): IRET in IA-32e mode with NT = 1 is #GP, so clear it. */
+    pushfl
+    andl    $~0x4000, (%esp)
+    popfl
 
 /* 6. Leave the VMX operation the record ran in. VMREAD r/m32, r32 outside 64-bit mode reads 32 bits. */
 vl_leave_vmx:
@@ -332,10 +313,10 @@ vl_long:
     ret
 
     .section .rodata
-    .globl vi_lisr_table
-vi_lisr_table:
+    .globl vi_ltask_table
+vi_ltask_table:
     .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    .long vl_isr\n
+    .long vl_task\n
     .endr
 
     .data
@@ -343,7 +324,6 @@ vi_lisr_table:
     .globl vi_lidt_desc
 vl_saved_rsp: .quad 0
 vl_ctx:       .long 0
-vl_esp0:      .long 0
 vi_lidt_desc: .word 0
               .long 0
 

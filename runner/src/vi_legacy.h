@@ -16,14 +16,13 @@
  * Segments: the operand's segment gets the vector's base and a limit that gives the vector's answer to the limit check
  * (vi_limit_for), DPL = RPL = CPL; the other data segments are the ring's flat 4-GiB segments of vi_gdt. CS is the
  * vector code segment (flat, or the operand's base and limit when the operand is addressed through CS: the generated
- * code is then placed inside that segment). At CPL 0 an exception pushes its frame on the vector's stack (SS:ESP, SDM
- * Vol. 3A 7.12.1), so ESP is chosen where that frame fits within SS's limit and in free RAM away from the vector's
- * memory; at CPL > 0 the frame goes to the TSS's SS0:ESP0 (the runner's stack).
+ * code is then placed inside that segment). Every IDT entry is a task gate, so that an exception saves the state in
+ * a TSS instead of pushing a frame on the vector's stack (SS and ESP may have any base, limit or value).
  */
 
 struct vi_lctx_;
 extern int vi_legacy_exec(struct vi_lctx_ *c);
-extern const uint32_t vi_lisr_table[32];
+extern const uint32_t vi_ltask_table[32];
 extern struct { uint16_t limit; uint32_t base; } __attribute__((packed)) vi_lidt_desc;
 extern char vl_stack_top[];
 extern uint64_t pd[];   /* entry.S: four page directories, 2-MiB pages identity-mapping 0-4 GiB (PAE format) */
@@ -52,17 +51,21 @@ _Static_assert(offsetof(struct vi_lctx_, tss_sel) == 192, "vi_lctx layout (vi_le
 #define VL_GDT_CODE  17
 #define VL_GDT_OPSEG 18
 #define VL_GDT_TSS   19
+#define VL_GDT_HTSS  20      /* 20-51: the handler tasks of vectors 0-31 */
 #define VL_CODE_MAX  128U    /* the generated code: segment loads, GPR loads, the instruction, UD2 */
-#define VL_FRAME     64U     /* at CPL 0: the exception frame (EFLAGS, CS, EIP, error code) and vi_legacy.S stub pushes (vector, dummy error code, PUSHAD): 56 bytes */
 
-/* 32-bit TSS (SDM Vol. 3A 9.2.1): only SS0:ESP0 is used (exceptions at CPL > 0); no I/O bitmap. */
-static struct {
-    uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags, gpr[8], seg[6], ldt;
+/* 32-bit TSS (SDM Vol. 3A 9.2.1, Figure 9-2). vl_tss is the vector's task: TR while the generated code runs; an
+ * exception's task switch saves the interrupted state in it (vi_legacy.S reads EIP, EFLAGS, the GPRs and CS there).
+ * vl_htss[v] is the handler task of vector v (the IDT's task gate v). */
+struct vl_tss32 {
+    uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags, gpr[8], es, cs, ss, ds, fs, gs, ldt;
     uint16_t trap, iomap_base;
-} __attribute__((packed)) vl_tss __attribute__((aligned(16)));
+} __attribute__((packed));
+_Static_assert(offsetof(struct vl_tss32, eip) == 32 && offsetof(struct vl_tss32, cs) == 76, "TSS layout (vi_legacy.S)");
+struct vl_tss32 vl_tss __attribute__((aligned(16)));
+static struct vl_tss32 vl_htss[32] __attribute__((aligned(16)));
 static uint64_t vl_idt[32] __attribute__((aligned(16)));          /* 32-bit interrupt gates (SDM Vol. 3A 7.14.1) */
 static uint64_t vl_pdpt[4] __attribute__((aligned(32)));          /* PAE PDPT (SDM Vol. 3A 5.4.1) */
-static uint8_t vl_vstack[4096] __attribute__((aligned(16)));      /* the vector's CPL-0 stack when SS is flat */
 static uint8_t vl_code[VL_CODE_MAX] __attribute__((aligned(16))); /* the generated code when CS is flat */
 
 /* A code or data segment descriptor (SDM Vol. 3A 3.4.5): `access` is the byte P DPL S type, D/B = 1. `limit` is the
@@ -74,21 +77,35 @@ static uint64_t vl_desc(uint32_t base, uint32_t limit, int g, unsigned access) {
            ((uint64_t)(base >> 24) << 56);
 }
 
+/* An available 32-bit TSS descriptor (SDM Vol. 3A 9.2.2, type 9). */
+static uint64_t vl_tss_desc(const struct vl_tss32 *t) {
+    uint32_t b = (uint32_t)(uintptr_t)t, l = sizeof *t - 1;
+    return (l & 0xffff) | ((uint64_t)(b & 0xffffff) << 16) | (0x89ULL << 40) | ((uint64_t)(b >> 24) << 56);
+}
+
 static void vi_legacy_setup(void) {
-    /* Gates 0-31 to the 32-bit stubs in the ring-0 32-bit code segment, type 14 (interrupt gate), DPL 0, present. */
-    for (int v = 0; v < 32; v++) {
-        uint32_t h = vi_lisr_table[v];
-        vl_idt[v] = (h & 0xffff) | ((uint64_t)VI_SEL_CODE32(0) << 16) | (0x8eULL << 40) | ((uint64_t)(h >> 16) << 48);
-    }
+    /* Gate v: a task gate (type 5, DPL 0, present) to the handler task of vector v (SDM Vol. 3A 7.14.1, Figure 7-2). */
+    for (int v = 0; v < 32; v++) vl_idt[v] = ((uint64_t)((VL_GDT_HTSS + v) << 3) << 16) | (0x85ULL << 40);
     vi_lidt_desc.limit = sizeof vl_idt - 1;
     vi_lidt_desc.base = (uint32_t)(uintptr_t)vl_idt;
     /* PDPTEs: P only (bits 2:1 and 8:5 are reserved in the PDPTE, SDM Vol. 3A 5.4.1); the four page directories of
      * entry.S map 0-4 GiB with 2-MiB pages, P RW US. */
     for (int k = 0; k < 4; k++) vl_pdpt[k] = ((uint64_t)(uintptr_t)pd + 4096ULL * k) | 1;
     memset_(&vl_tss, 0, sizeof vl_tss);
-    vl_tss.ss0 = VI_SEL_DATA(0);
-    vl_tss.esp0 = (uint32_t)(uintptr_t)vl_stack_top;
     vl_tss.iomap_base = sizeof vl_tss;
+    /* The handler tasks: the runner's 32-bit ring-0 code and flat data, its stack, interrupts off (EFLAGS = 2),
+     * CR3 the PAE tables (loaded by the task switch when paging is on, SDM Vol. 3A 9.3). */
+    for (int v = 0; v < 32; v++) {
+        struct vl_tss32 *t = &vl_htss[v];
+        memset_(t, 0, sizeof *t);
+        t->eip = vi_ltask_table[v];
+        t->gpr[4] = (uint32_t)(uintptr_t)vl_stack_top;
+        t->eflags = 2;
+        t->cs = VI_SEL_CODE32(0);
+        t->ss = t->ds = t->es = t->fs = t->gs = VI_SEL_DATA(0);
+        t->cr3 = (uint32_t)(uintptr_t)vl_pdpt;
+        t->iomap_base = sizeof *t;
+    }
 }
 
 /* [a, a + n) and [b, b + m) intersect. */
@@ -124,37 +141,6 @@ static const char *vi_legacy_root_cr_problem(const struct batch_vi_record *r) {
         return "32-bit paging (CR0.PG 1, CR4.PAE 0): the runner builds only PAE tables for its legacy-mode code";
     if (r->efer & ~0x801ULL) return "EFER other than SCE/NXE outside IA-32e mode";
     return 0;
-}
-
-/* ESP for the vector's code. At CPL 0 an exception frame is pushed at SS.base + ESP - 1 downwards: it must fit within
- * SS's limit (expand-up, 32-bit stack: ESP - VL_FRAME >= 0, ESP - 1 <= limit) and in free RAM clear of the vector's
- * memory. A vector that gives ESP (as a base register) keeps it. Returns 0 with *esp set, or a reason. */
-static const char *vl_pick_esp(const struct batch_vi_record *r, const struct vi_gen *g, uint64_t lin, uint64_t len,
-                               int ss_is_op, uint32_t ss_base, uint32_t ss_lim, uint32_t *esp) {
-    uint64_t cand[3];
-    int n = 0;
-    if (g->set & (1U << 4)) {
-        cand[n++] = (uint32_t)g->gpr[4];
-    } else if (!ss_is_op) {
-        *esp = (uint32_t)(uintptr_t)(vl_vstack + sizeof vl_vstack);
-        return 0;
-    } else {
-        cand[n++] = ((uint64_t)ss_lim + 1) & ~15ULL;
-        cand[n++] = VL_FRAME;
-        cand[n++] = ((((uint64_t)ss_lim + 1) / 2) & ~15ULL);
-    }
-    if (r->cpl > 0) { *esp = (uint32_t)cand[0]; return 0; }   /* frames go to SS0:ESP0 */
-    for (int k = 0; k < n; k++) {
-        uint64_t e = cand[k];
-        if (e < VL_FRAME || e - 1 > ss_lim || e > 0xffffffffULL) continue;
-        uint64_t w = ss_base + e - VL_FRAME;
-        if (w + VL_FRAME > 0x100000000ULL) continue;
-        if (!ss_is_op && e == (uint32_t)(uintptr_t)(vl_vstack + sizeof vl_vstack)) { *esp = (uint32_t)e; return 0; }
-        if (vl_range_free(r, lin, len, w, VL_FRAME)) { *esp = (uint32_t)e; return 0; }
-    }
-    return (g->set & (1U << 4))
-        ? "ESP is a base register whose value puts a CPL-0 exception frame outside SS's limit or the runner's free RAM"
-        : "no stack pointer within the vector's SS limit leaves room for a CPL-0 exception frame in free RAM";
 }
 
 static void vl_emit32(uint8_t **p, uint32_t v) { for (int i = 0; i < 4; i++) *(*p)++ = (uint8_t)(v >> (8 * i)); }
@@ -197,33 +183,11 @@ static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64
     uint8_t *e = vi_encode(&rr, ins, 0, &g, &why);
     if (!e) { reply_unsupported(rec, why); return; }
 
-    /* 3. Stack and code placement. */
+    /* 3. The generated code: data segments (MOV Sreg, SDM Vol. 2B), SS:ESP, GPRs (MOV r32, imm32), [MOV SS], the
+     * instruction, UD2. Its bytes do not depend on where it is placed (no relative jumps). ESP is the vector's when it
+     * is a base register, else 0 as in the 64-bit path: exceptions switch tasks and push nothing on this stack. */
     int ss_is_op = seg == 2, cs_is_op = seg == 1;
-    uint32_t esp;
-    why = vl_pick_esp(r, &g, lin, len, ss_is_op, ss_is_op ? op_base : 0, ss_is_op ? op_lim : 0xffffffffU, &esp);
-    if (why) { reply_unsupported(rec, why); return; }
-    uint32_t cs_base = cs_is_op ? op_base : 0, cs_lim = cs_is_op ? op_lim : 0xffffffffU;
-    uint64_t code_lin = (uint64_t)(uintptr_t)vl_code;
-    if (cs_is_op) {
-        /* The code runs inside the vector's CS: EIP = linear - CS.base within the limit, in free RAM. */
-        uint64_t cand[2] = { 0, ((uint64_t)cs_lim + 1 - VL_CODE_MAX) & ~15ULL };
-        int found = 0;
-        for (int k = 0; k < 2 && !found; k++) {
-            uint64_t eip = cand[k];
-            if ((uint64_t)cs_lim + 1 < VL_CODE_MAX || eip + VL_CODE_MAX - 1 > cs_lim) continue;
-            uint64_t a = cs_base + eip;
-            if (a + VL_CODE_MAX > 0x100000000ULL) continue;
-            if (ss_is_op || (g.set & (1U << 4))) {
-                if (vl_overlap(a, VL_CODE_MAX, (uint64_t)(ss_is_op ? op_base : 0) + esp - VL_FRAME, VL_FRAME)) continue;
-            }
-            if (vl_range_free(r, lin, len, a, VL_CODE_MAX)) { code_lin = a; found = 1; }
-        }
-        if (!found) { reply_unsupported(rec, "no place for the code inside the vector's CS base and limit in free RAM"); return; }
-    }
-    uint32_t code_eip = (uint32_t)(code_lin - cs_base);
-
-    /* 4. The generated code: data segments (MOV Sreg, SDM Vol. 2B), SS:ESP, GPRs (MOV r32, imm32), [MOV SS],
-     * the instruction, UD2. */
+    uint32_t esp = (uint32_t)g.gpr[4];
     uint16_t sel_data = VI_SEL_DATA(cpl), sel_op = (uint16_t)((VL_GDT_OPSEG << 3) | cpl);
     uint16_t sel_code = (uint16_t)((VL_GDT_CODE << 3) | cpl);
     uint8_t code[VL_CODE_MAX], *p = code;
@@ -245,11 +209,38 @@ static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64
         *p++ = 0x66; *p++ = (uint8_t)(0xb8 + f); *p++ = (uint8_t)ss_sel; *p++ = (uint8_t)(ss_sel >> 8);
         *p++ = 0x8e; *p++ = (uint8_t)(0xd0 | f);                                 /* mov ss, r16 */
     }
-    uint32_t insn_eip = code_eip + (uint32_t)(p - code);
+    uint32_t insn_off = (uint32_t)(p - code);
     for (uint8_t *q = ins; q < e; q++) *p++ = *q;
-    uint32_t trap_eip = code_eip + (uint32_t)(p - code);
+    uint32_t trap_off = (uint32_t)(p - code);
     *p++ = 0x0f; *p++ = 0x0b;
-    if (p > code + VL_CODE_MAX) { reply_error(rec, "legacy-mode code too long", (uint64_t)(p - code)); return; }
+    uint32_t code_len = (uint32_t)(p - code);
+
+    /* 4. Where the code runs: CS is flat (vl_code in the kernel) unless the operand is addressed through CS; then the
+     * code lies inside the vector's CS (EIP = linear - CS.base modulo 2^32 within the limit, SDM Vol. 3A 3.4, 5.3),
+     * at vl_code if the limit reaches it, else in free RAM away from the vector's memory. */
+    uint32_t cs_base = cs_is_op ? op_base : 0, cs_lim = cs_is_op ? op_lim : 0xffffffffU;
+    uint64_t code_lin = (uint64_t)(uintptr_t)vl_code;
+    if (cs_is_op) {
+        int found = 0;
+        uint32_t eip = (uint32_t)(code_lin - cs_base);
+        if ((uint64_t)eip + code_len - 1 <= cs_lim) found = 1;
+        uint64_t cand[4] = { 0, VI_RAM_LOW > cs_base ? VI_RAM_LOW - cs_base : 0, ((uint64_t)cs_lim + 1 - code_len) & ~15ULL,
+                             (((uint64_t)cs_lim + 1) / 2) & ~15ULL };
+        for (int k = 0; k < 4 && !found; k++) {
+            for (uint64_t step = 0; step < 8 && !found; step++) {
+                uint64_t ce = cand[k] + step * 0x100;
+                if ((uint64_t)cs_lim + 1 < code_len || ce + code_len - 1 > cs_lim) continue;
+                uint64_t a = (cs_base + ce) & 0xffffffffULL;
+                if (vl_range_free(r, lin, len, a, VL_CODE_MAX)) { code_lin = a; found = 1; }
+            }
+        }
+        if (!found) {
+            reply_unsupported(rec, "the code cannot lie within the vector's CS base and limit (in free RAM, away from the vector's memory)");
+            return;
+        }
+    }
+    uint32_t code_eip = (uint32_t)(code_lin - cs_base);
+    uint32_t insn_eip = code_eip + insn_off, trap_eip = code_eip + trap_off;
 
     /* 5. The vector's VMX state prepared in 64-bit mode, then written back with VMCLEAR (see the top). */
     __asm__ volatile("vmxoff" ::: "cc", "memory");
@@ -289,16 +280,14 @@ static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64
     int stores = (insn == VI_VMPTRST || insn == VI_VMREAD) && has_op && vi_in_ram(lin, len);
     uint64_t w0 = lin & ~7ULL, w1 = (lin + len - 1) & ~7ULL, before0 = 0, before1 = 0;
     if (stores) { before0 = *(uint64_t *)w0; before1 = *(uint64_t *)w1; }
-    for (unsigned k = 0; k < (unsigned)(p - code); k++) ((volatile uint8_t *)(uintptr_t)code_lin)[k] = code[k];
+    for (unsigned k = 0; k < code_len; k++) ((volatile uint8_t *)(uintptr_t)code_lin)[k] = code[k];
 
     /* 7. Descriptors (SDM Vol. 3A 3.4.5, 9.2.2): the vector's code segment (readable code, D = 1), the operand's
      * segment (read/write data, B = 1), both DPL = CPL and accessed; the 32-bit TSS, available. */
     vi_gdt[VL_GDT_CODE] = vl_desc(cs_base, cs_lim, cs_is_op ? op_g : 1, 0x9b | (cpl << 5));
     vi_gdt[VL_GDT_OPSEG] = vl_desc(op_base, op_lim, op_g, 0x93 | (cpl << 5));
-    {
-        uint32_t tb = (uint32_t)(uintptr_t)&vl_tss, tl = sizeof vl_tss - 1;
-        vi_gdt[VL_GDT_TSS] = (tl & 0xffff) | ((uint64_t)(tb & 0xffffff) << 16) | (0x89ULL << 40) | ((uint64_t)(tb >> 24) << 56);
-    }
+    vi_gdt[VL_GDT_TSS] = vl_tss_desc(&vl_tss);
+    for (int v = 0; v < 32; v++) vi_gdt[VL_GDT_HTSS + v] = vl_tss_desc(&vl_htss[v]);
     c.cr0 = (uint32_t)r->cr0;
     c.cr4 = (uint32_t)r->cr4;
     c.efer = (uint32_t)r->efer;
@@ -311,7 +300,7 @@ static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64
     c.code_lo = insn_eip;
     c.code_hi = trap_eip + 1;
     c.iret_ss = sel_data;
-    c.iret_esp = (uint32_t)(uintptr_t)(vl_vstack + sizeof vl_vstack);
+    c.iret_esp = (uint32_t)(uintptr_t)vl_stack_top;
     c.vmxon_ptr = r->vmxon_pointer;
     c.vmcs_ptr = cur;
     c.vmx_change = (insn == VI_VMXOFF && op == VI_OP_ROOT) ? 1 : (insn == VI_VMXON && op == VI_OP_OUTSIDE) ? 2 : 0;
