@@ -63,10 +63,13 @@
 
 #define VL_FLAG_ROOT   1           /* VMXON of the vector's region (VMX root operation) */
 #define VL_FLAG_CUR    2           /* VMPTRLD of the vector's current VMCS */
+#define VL_FLAG_V86    4           /* IRET to virtual-8086 mode */
+#define VL_FLAG_REAL   8           /* to real-address mode through the 16-bit code segment */
 
 #define SEL_CODE64     0x08        /* vi_gdt: the host's 64-bit code segment */
 #define SEL_CODE32     0x38        /* vi_gdt: VI_SEL_CODE32(0), 32-bit code, DPL 0 */
 #define SEL_DATA0      0x30        /* vi_gdt: VI_SEL_DATA(0), flat data, DPL 0 */
+#define SEL_CODE16     0x1a0       /* vi_gdt[52] (vi_legacy.h VL_GDT_CODE16): 16-bit code, base 0, limit FFFFH */
 
     .text
     .code64
@@ -142,11 +145,22 @@ vl_compat:
     movl    %eax, (%edi)
     movl    VL_FIX_VAL1+4(%ebx), %eax
     movl    %eax, 4(%edi)
-3:  /* 4. Into the generated code: IRET (SDM Vol. 2A IRET, "RETURN-TO-OUTER-PRIVILEGE-LEVEL" at CPL > 0). */
-    movl    VL_CS(%ebx), %eax
-    testl   $3, %eax
+3:  /* 4. Into the generated code: IRET (SDM Vol. 2A IRET, "RETURN-TO-OUTER-PRIVILEGE-LEVEL" at CPL > 0,
+     * "RETURN-TO-VIRTUAL-8086-MODE" with EFLAGS.VM = 1: then GS, FS, DS, ES, SS, ESP come from the frame too). Real
+     * mode: the generated 16-bit code clears CR0.PE itself (SDM Vol. 3A 10.9.2). */
+    movl    VL_FLAGS(%ebx), %eax
+    testl   $VL_FLAG_REAL, %eax
+    jnz     vl_to_real
+    testl   $VL_FLAG_V86, %eax
+    jz      11f
+    pushl   $0                          /* GS, FS, DS, ES: selector 0, base 0 in virtual-8086 mode */
+    pushl   $0
+    pushl   $0
+    pushl   $0
+    jmp     12f
+11: testl   $3, VL_CS(%ebx)
     jz      5f
-    pushl   VL_IRET_SS(%ebx)
+12: pushl   VL_IRET_SS(%ebx)
     pushl   VL_IRET_ESP(%ebx)
 5:  pushl   VL_EFLAGS(%ebx)
     pushl   VL_CS(%ebx)
@@ -159,6 +173,27 @@ vl_compat:
     xorl    %edi, %edi
     xorl    %ebp, %ebp
     iretl
+
+/* Real mode (SDM Vol. 3A 10.9.2 "Switching Back to Real-Address Mode" step 3): to the 16-bit code segment (base 0,
+ * limit FFFFH) at the generated code c->eip; that code loads 64-KiB data segments, the real-mode IVT, clears CR0.PE,
+ * jumps far to real-mode CS:IP and runs the instruction. Its IVT handlers come back to vl_real_back in protected mode. */
+vl_to_real:
+    pushl   $SEL_CODE16
+    pushl   VL_EIP(%ebx)
+    lret
+
+    .globl vl_real_back
+vl_real_back:
+    movw    $SEL_DATA0, %ax
+    movw    %ax, %ds
+    movw    %ax, %es
+    movw    %ax, %ss
+    movw    %ax, %fs
+    movw    %ax, %gs
+    movl    $vl_stack_top, %esp
+    movl    vl_ctx, %ebx
+    movl    $6, VL_STATUS(%ebx)
+    jmp     vl_back
 
 vl_setup_vmxon_failed:
     movl    $3, VL_STATUS(%ebx)

@@ -24,7 +24,7 @@ struct vi_lctx_;
 extern int vi_legacy_exec(struct vi_lctx_ *c);
 extern const uint32_t vi_ltask_table[32];
 extern struct { uint16_t limit; uint32_t base; } __attribute__((packed)) vi_lidt_desc;
-extern char vl_stack_top[];
+extern char vl_stack_top[], vl_real_back[];
 extern uint64_t pd[];   /* entry.S: four page directories, 2-MiB pages identity-mapping 0-4 GiB (PAE format) */
 
 struct vi_lctx_ {
@@ -52,6 +52,19 @@ _Static_assert(offsetof(struct vi_lctx_, tss_sel) == 192, "vi_lctx layout (vi_le
 #define VL_GDT_OPSEG 18
 #define VL_GDT_TSS   19
 #define VL_GDT_HTSS  20      /* 20-51: the handler tasks of vectors 0-31 */
+#define VL_GDT_CODE16 52     /* 16-bit code and data, base 0, limit FFFFH: the way into real mode (vi_legacy.S SEL_CODE16) */
+#define VL_GDT_DATA16 53
+#define VL_FLAG_V86  4U
+#define VL_FLAG_REAL 8U
+/* Low memory of the real-mode and virtual-8086-mode code (free while a vmx-instruction record runs: vi_non_root's
+ * and cr-access's pages): the code at VIG_CODE (0x8000, CS 0), the stack below 0x7000, and for real mode the IVT,
+ * its handler stubs, their common part, the saved registers and the IVT's LIDT operand. */
+#define VL_REAL_IVT     0x6000U
+#define VL_REAL_STUBS   0x6100U
+#define VL_REAL_COMMON  0x6200U
+#define VL_REAL_SLOTS   0x6f00U   /* EAX..EDI (32 bytes), then vector, IP, CS, FLAGS (u16 each) */
+#define VL_REAL_IVTDESC 0x6f40U
+#define VL_LOW_STACK    0x7000U
 #define VL_CODE_MAX  128U    /* the generated code: segment loads, GPR loads, the instruction, UD2 */
 
 /* 32-bit TSS (SDM Vol. 3A 9.2.1, Figure 9-2). vl_tss is the vector's task: TR while the generated code runs; an
@@ -86,6 +99,10 @@ static uint64_t vl_tss_desc(const struct vl_tss32 *t) {
 static void vi_legacy_setup(void) {
     /* Gate v: a task gate (type 5, DPL 0, present) to the handler task of vector v (SDM Vol. 3A 7.14.1, Figure 7-2). */
     for (int v = 0; v < 32; v++) vl_idt[v] = ((uint64_t)((VL_GDT_HTSS + v) << 3) << 16) | (0x85ULL << 40);
+    /* 16-bit code (D = 0) and data (B = 0) segments with base 0 and limit FFFFH, byte granular: what real mode needs
+     * in the segment registers when CR0.PE is cleared (SDM Vol. 3A 10.9.2 steps 3-4). */
+    vi_gdt[VL_GDT_CODE16] = vl_desc(0, 0xffff, 0, 0x9b) & ~(1ULL << 54);
+    vi_gdt[VL_GDT_DATA16] = vl_desc(0, 0xffff, 0, 0x93) & ~(1ULL << 54);
     vi_lidt_desc.limit = sizeof vl_idt - 1;
     vi_lidt_desc.base = (uint32_t)(uintptr_t)vl_idt;
     /* PDPTEs: P only (bits 2:1 and 8:5 are reserved in the PDPTE, SDM Vol. 3A 5.4.1); the four page directories of
@@ -127,8 +144,6 @@ static int vl_range_free(const struct batch_vi_record *r, uint64_t lin, uint64_t
 /* The checks of CR0/CR4/EFER for this path (SDM Vol. 3A 2.5, 10.9.1; Vol. 3C 24.8): what the runner can load in
  * legacy protected mode. */
 static const char *vi_legacy_root_cr_problem(const struct batch_vi_record *r) {
-    if (r->mode != VI_MODE_PROTECTED)
-        return "real and virtual-8086 mode outside VMX non-root operation are not realized by the runner yet";
     if ((r->cr0 & ~VI_CR0_FREE) || (r->cr4 & ~VI_CR4_FREE))
         return "CR0/CR4 bits the runner does not load (e.g. SMEP, SMAP, CET, PKE, LA57)";
     if ((r->cr4 & ~plat_cr4_fixed1) || (r->cr0 & ~plat_cr0_fixed1)) return "CR0/CR4 bits this processor does not support";
@@ -136,7 +151,16 @@ static const char *vi_legacy_root_cr_problem(const struct batch_vi_record *r) {
         ((r->cr0 & plat_cr0_fixed0) != plat_cr0_fixed0 || (r->cr4 & plat_cr4_fixed0) != plat_cr4_fixed0))
         return "CR0/CR4 violate the VMX fixed bits in VMX operation";
     if ((r->cr0 & (1ULL << 29)) && !(r->cr0 & (1ULL << 30))) return "CR0.NW without CD";
-    if (!(r->cr0 & 1)) return "protected mode with CR0.PE 0";
+    if (r->mode == VI_MODE_REAL) {
+        /* Real-address mode: CR0.PE = 0 (then PG = 0, SDM Vol. 3A 2.5), CPL 0; never in VMX operation (CR0.PE is
+         * fixed to 1 there). */
+        if (r->cr0 & 0x80000001ULL) return "real mode with CR0.PE or CR0.PG 1";
+        if (r->cpl) return "real mode at CPL > 0";
+        if (r->vmx_operation != VI_OP_OUTSIDE) return "real mode in VMX operation (CR0.PE is fixed to 1 there)";
+    } else {
+        if (!(r->cr0 & 1)) return "protected or virtual-8086 mode with CR0.PE 0";
+        if (r->mode == VI_MODE_V86 && r->cpl != 3) return "virtual-8086 mode at CPL < 3 (it always runs at CPL 3)";
+    }
     if ((r->cr0 >> 31) && !(r->cr4 & (1ULL << 5)))
         return "32-bit paging (CR0.PG 1, CR4.PAE 0): the runner builds only PAE tables for its legacy-mode code";
     if (r->efer & ~0x801ULL) return "EFER other than SCE/NXE outside IA-32e mode";
@@ -144,6 +168,77 @@ static const char *vi_legacy_root_cr_problem(const struct batch_vi_record *r) {
 }
 
 static void vl_emit32(uint8_t **p, uint32_t v) { for (int i = 0; i < 4; i++) *(*p)++ = (uint8_t)(v >> (8 * i)); }
+
+static void vl_put16(uint8_t **p, uint16_t v) { *(*p)++ = (uint8_t)v; *(*p)++ = (uint8_t)(v >> 8); }
+
+/* Real and virtual-8086 mode: 16-bit code at VIG_CODE with CS = 0 (IP = linear). In virtual-8086 mode the IRET of
+ * vi_legacy.S loads the segments (selectors 0: base 0, limit FFFFH) and ESP; the code loads the GPRs (66 MOV r32,
+ * imm32), [MOV SS], the instruction, UD2. In real mode the code starts in the 16-bit protected-mode segment and does
+ * SDM Vol. 3A 10.9.2 steps 4-8: 64-KiB data segments, LIDT of the real-mode IVT, the vector's CR0 (PE = 0), a far
+ * jump to 0000:next, segment registers 0, ESP, EFLAGS (PUSHFD/POPFD), the GPRs, the instruction, UD2. The IVT's
+ * handlers store the GPRs and the vector, IP, CS and FLAGS of the interrupt frame at VL_REAL_SLOTS (CS-relative:
+ * CS = 0), set CR0.PE and jump far to vi_legacy.S vl_real_back. Returns the code length; *insn_off and *trap_off are
+ * the offsets of the instruction and the UD2. */
+static uint32_t vl_gen_code16(const struct batch_vi_record *r, const struct vi_gen *g, const uint8_t *ins,
+                              const uint8_t *e, uint32_t esp, uint8_t *code, uint32_t *insn_off, uint32_t *trap_off) {
+    uint8_t *p = code;
+    static const uint8_t sregs[5] = { 0, 3, 4, 5, 2 };   /* ES, DS, FS, GS, SS */
+    if (r->mode == VI_MODE_REAL) {
+        *p++ = 0xb8; vl_put16(&p, VL_GDT_DATA16 << 3);                           /* mov ax, 16-bit data */
+        for (int k = 0; k < 5; k++) { *p++ = 0x8e; *p++ = (uint8_t)(0xc0 | (sregs[k] << 3)); }
+        *p++ = 0x0f; *p++ = 0x01; *p++ = 0x1e; vl_put16(&p, VL_REAL_IVTDESC);    /* lidt [disp16] */
+        *p++ = 0x66; *p++ = 0xb8; vl_emit32(&p, (uint32_t)r->cr0);               /* mov eax, CR0 (PE = 0) */
+        *p++ = 0x0f; *p++ = 0x22; *p++ = 0xc0;                                   /* mov cr0, eax */
+        uint16_t next = (uint16_t)(VIG_CODE + (uint32_t)(p - code) + 5);
+        *p++ = 0xea; vl_put16(&p, next); vl_put16(&p, 0);                         /* jmp 0000:next */
+        *p++ = 0x31; *p++ = 0xc0;                                                /* xor ax, ax */
+        for (int k = 0; k < 5; k++) { *p++ = 0x8e; *p++ = (uint8_t)(0xc0 | (sregs[k] << 3)); }
+        *p++ = 0x66; *p++ = 0xbc; vl_emit32(&p, esp);                            /* mov esp, imm32 */
+        *p++ = 0x66; *p++ = 0x68; vl_emit32(&p, (uint32_t)(r->rflags | 2));      /* push dword EFLAGS */
+        *p++ = 0x66; *p++ = 0x9d;                                                /* popfd */
+    }
+    static const uint8_t gpr_order[7] = { 1, 2, 3, 5, 6, 7, 0 };
+    for (int k = 0; k < 7; k++) {
+        unsigned q = gpr_order[k];
+        *p++ = 0x66; *p++ = (uint8_t)(0xb8 + q); vl_emit32(&p, (uint32_t)g->gpr[q]);
+    }
+    if (r->flags & VI_FLAG_MOV_SS) {
+        int f = -1;
+        for (int q = 7; q >= 0 && f < 0; q--) if (q != 4 && !(g->set >> q & 1)) f = q;
+        *p++ = (uint8_t)(0xb8 + f); vl_put16(&p, 0);                             /* mov r16, 0 (SS's selector) */
+        *p++ = 0x8e; *p++ = (uint8_t)(0xd0 | f);                                 /* mov ss, r16 */
+    }
+    *insn_off = (uint32_t)(p - code);
+    for (const uint8_t *q = ins; q < e; q++) *p++ = *q;
+    *trap_off = (uint32_t)(p - code);
+    *p++ = 0x0f; *p++ = 0x0b;
+    if (r->mode == VI_MODE_REAL) {
+        uint16_t *ivt = (uint16_t *)(uintptr_t)VL_REAL_IVT;
+        for (unsigned v = 0; v < 32; v++) {
+            ivt[2 * v] = (uint16_t)(VL_REAL_STUBS + 8 * v);
+            ivt[2 * v + 1] = 0;
+            uint8_t *s = (uint8_t *)(uintptr_t)(VL_REAL_STUBS + 8 * v);
+            s[0] = 0x6a; s[1] = (uint8_t)v;                                      /* push imm8 (the vector) */
+            uint16_t rel = (uint16_t)(VL_REAL_COMMON - (VL_REAL_STUBS + 8 * v + 5));
+            s[2] = 0xe9; s[3] = (uint8_t)rel; s[4] = (uint8_t)(rel >> 8);        /* jmp common */
+        }
+        uint8_t *c = (uint8_t *)(uintptr_t)VL_REAL_COMMON;
+        for (unsigned q = 0; q < 8; q++) {                                       /* mov cs:[slot], r32 */
+            *c++ = 0x2e; *c++ = 0x66; *c++ = 0x89; *c++ = (uint8_t)((q << 3) | 6); vl_put16(&c, (uint16_t)(VL_REAL_SLOTS + 4 * q));
+        }
+        for (unsigned k = 0; k < 4; k++) {                                       /* pop ax; mov cs:[slot], ax */
+            *c++ = 0x58; *c++ = 0x2e; *c++ = 0xa3; vl_put16(&c, (uint16_t)(VL_REAL_SLOTS + 32 + 2 * k));
+        }
+        *c++ = 0x0f; *c++ = 0x20; *c++ = 0xc0;                                   /* mov eax, cr0 */
+        *c++ = 0x66; *c++ = 0x83; *c++ = 0xc8; *c++ = 0x01;                      /* or eax, 1 */
+        *c++ = 0x0f; *c++ = 0x22; *c++ = 0xc0;                                   /* mov cr0, eax */
+        *c++ = 0x66; *c++ = 0xea; vl_emit32(&c, (uint32_t)(uintptr_t)vl_real_back); vl_put16(&c, VI_SEL_CODE32(0));
+        uint8_t *d = (uint8_t *)(uintptr_t)VL_REAL_IVTDESC;
+        d[0] = 32 * 4 - 1; d[1] = 0;
+        d[2] = (uint8_t)VL_REAL_IVT; d[3] = (uint8_t)(VL_REAL_IVT >> 8); d[4] = 0; d[5] = 0;
+    }
+    return (uint32_t)(p - code);
+}
 
 /* Runs one vmx-instruction record in legacy protected mode, root or outside VMX operation. `lin`, `len`: the operand's
  * linear address (segment base + offset, 32 bits) and size. */
@@ -158,6 +253,12 @@ static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64
         return;
     }
 
+    /* Real and virtual-8086 mode: every VMX instruction raises #UD there before its operand is read (SDM Vol. 3C 31.3:
+     * each instruction's first test is CR0.PE = 0 or RFLAGS.VM = 1 -> #UD; VMCALL and VMFUNC outside non-root
+     * operation as well), so the operand's segment takes no part: the segments are the ones these modes have
+     * (selector 0: base 0, limit FFFFH), not the vector's base and limit, as for the non-root guests in these modes. */
+    int code16 = r->mode != VI_MODE_PROTECTED;
+
     /* 1. The operand's segment: the vector's base and a limit that answers the limit check for the operand's bytes
      * as the vector's limit does (SDM Vol. 3A 5.3). */
     unsigned seg = has_op ? r->segment : 6;
@@ -168,7 +269,7 @@ static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64
         if ((r->segment_base >> 32) || (r->offset >> 32)) { reply_unsupported(rec, "segment base or offset beyond 32 bits"); return; }
         uint64_t last = r->offset + len - 1;
         op_lim = vi_limit_for(r->segment_limit, last, &op_g);
-        if (last <= r->segment_limit && !vi_in_ram(lin, len)) {
+        if (!code16 && last <= r->segment_limit && !vi_in_ram(lin, len)) {
             reply_unsupported(rec, "the operand's address is outside the runner's free RAM (0x1a0000-0x80000000)");
             return;
         }
@@ -180,64 +281,83 @@ static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64
     rr.flags &= ~VI_FLAG_MOV_SS;
     struct vi_gen g;
     uint8_t ins[48];
-    uint8_t *e = vi_encode(&rr, ins, 0, &g, &why);
+    uint8_t *e = vi_encode(&rr, ins, code16 ? VI_CODE16 : 0, &g, &why);
     if (!e) { reply_unsupported(rec, why); return; }
+    if ((r->flags & VI_FLAG_MOV_SS) && (g.set & 0xef) == 0xef) { reply_unsupported(rec, "no free register for the MOV SS"); return; }
 
-    /* 3. The generated code: data segments (MOV Sreg, SDM Vol. 2B), SS:ESP, GPRs (MOV r32, imm32), [MOV SS], the
-     * instruction, UD2. Its bytes do not depend on where it is placed (no relative jumps). ESP is the vector's when it
-     * is a base register, else 0 as in the 64-bit path: exceptions switch tasks and push nothing on this stack. */
-    int ss_is_op = seg == 2, cs_is_op = seg == 1;
-    uint32_t esp = (uint32_t)g.gpr[4];
-    uint16_t sel_data = VI_SEL_DATA(cpl), sel_op = (uint16_t)((VL_GDT_OPSEG << 3) | cpl);
-    uint16_t sel_code = (uint16_t)((VL_GDT_CODE << 3) | cpl);
-    uint8_t code[VL_CODE_MAX], *p = code;
-    static const uint8_t sreg_order[5] = { 0, 3, 4, 5, 2 };   /* ES, DS, FS, GS, SS (then ESP) */
-    for (int k = 0; k < 5; k++) {
-        unsigned s = sreg_order[k];
-        uint16_t sel = s == seg ? sel_op : sel_data;
-        *p++ = 0x66; *p++ = 0xb8; *p++ = (uint8_t)sel; *p++ = (uint8_t)(sel >> 8);   /* mov ax, sel */
-        *p++ = 0x8e; *p++ = (uint8_t)(0xc0 | (s << 3));                          /* mov sreg, ax */
-    }
-    *p++ = 0xbc; vl_emit32(&p, esp);                                             /* mov esp, imm32 */
-    static const uint8_t gpr_order[7] = { 1, 2, 3, 5, 6, 7, 0 };
-    for (int k = 0; k < 7; k++) { unsigned q = gpr_order[k]; *p++ = (uint8_t)(0xb8 + q); vl_emit32(&p, (uint32_t)g.gpr[q]); }
-    if (r->flags & VI_FLAG_MOV_SS) {
-        int f = -1;
-        for (int q = 7; q >= 0 && f < 0; q--) if (q != 4 && !(g.set >> q & 1)) f = q;
-        if (f < 0) { reply_unsupported(rec, "no free register for the MOV SS"); return; }
-        uint16_t ss_sel = ss_is_op ? sel_op : sel_data;
-        *p++ = 0x66; *p++ = (uint8_t)(0xb8 + f); *p++ = (uint8_t)ss_sel; *p++ = (uint8_t)(ss_sel >> 8);
-        *p++ = 0x8e; *p++ = (uint8_t)(0xd0 | f);                                 /* mov ss, r16 */
-    }
-    uint32_t insn_off = (uint32_t)(p - code);
-    for (uint8_t *q = ins; q < e; q++) *p++ = *q;
-    uint32_t trap_off = (uint32_t)(p - code);
-    *p++ = 0x0f; *p++ = 0x0b;
-    uint32_t code_len = (uint32_t)(p - code);
-
-    /* 4. Where the code runs: CS is flat (vl_code in the kernel) unless the operand is addressed through CS; then the
-     * code lies inside the vector's CS (EIP = linear - CS.base modulo 2^32 within the limit, SDM Vol. 3A 3.4, 5.3),
-     * at vl_code if the limit reaches it, else in free RAM away from the vector's memory. */
-    uint32_t cs_base = cs_is_op ? op_base : 0, cs_lim = cs_is_op ? op_lim : 0xffffffffU;
-    uint64_t code_lin = (uint64_t)(uintptr_t)vl_code;
-    if (cs_is_op) {
-        int found = 0;
-        uint32_t eip = (uint32_t)(code_lin - cs_base);
-        if ((uint64_t)eip + code_len - 1 <= cs_lim) found = 1;
-        uint64_t cand[4] = { 0, VI_RAM_LOW > cs_base ? VI_RAM_LOW - cs_base : 0, ((uint64_t)cs_lim + 1 - code_len) & ~15ULL,
-                             (((uint64_t)cs_lim + 1) / 2) & ~15ULL };
-        for (int k = 0; k < 4 && !found; k++) {
-            for (uint64_t step = 0; step < 8 && !found; step++) {
-                uint64_t ce = cand[k] + step * 0x100;
-                if ((uint64_t)cs_lim + 1 < code_len || ce + code_len - 1 > cs_lim) continue;
-                uint64_t a = (cs_base + ce) & 0xffffffffULL;
-                if (vl_range_free(r, lin, len, a, VL_CODE_MAX)) { code_lin = a; found = 1; }
-            }
-        }
-        if (!found) {
-            reply_unsupported(rec, "the code cannot lie within the vector's CS base and limit (in free RAM, away from the vector's memory)");
+    int ss_is_op = !code16 && seg == 2, cs_is_op = !code16 && seg == 1;
+    uint32_t esp, insn_off, trap_off, code_len, cs_base = 0, cs_lim = 0xffffffffU;
+    uint16_t sel_code = 0;
+    uint8_t code[VL_CODE_MAX];
+    uint64_t code_lin = VIG_CODE;
+    if (code16) {
+        /* The #UD's frame of real mode is pushed at SS:SP (SS = 0); a vector's ESP (a base register) must not put it
+         * on the runner's low pages. */
+        esp = (g.set & (1U << 4)) ? (uint32_t)g.gpr[4] : VL_LOW_STACK;
+        uint32_t sp = esp & 0xffff, lo = (sp - 16) & 0xffff;
+        if (r->mode == VI_MODE_REAL && (g.set & (1U << 4)) && (sp < 16 || (lo < 0x9000 && sp > VL_REAL_IVT))) {
+            reply_unsupported(rec, "ESP is a base register whose value puts the real-mode exception frame on the runner's low pages");
             return;
         }
+        code_len = vl_gen_code16(r, &g, ins, e, esp, code, &insn_off, &trap_off);
+    } else {
+        /* 3. The generated code: data segments (MOV Sreg, SDM Vol. 2B), SS:ESP, GPRs (MOV r32, imm32), [MOV SS], the
+         * instruction, UD2. Its bytes do not depend on where it is placed (no relative jumps). ESP is the vector's when it
+         * is a base register, else 0 as in the 64-bit path: exceptions switch tasks and push nothing on this stack. */
+        esp = (uint32_t)g.gpr[4];
+        uint16_t sel_data = VI_SEL_DATA(cpl), sel_op = (uint16_t)((VL_GDT_OPSEG << 3) | cpl);
+        sel_code = (uint16_t)((VL_GDT_CODE << 3) | cpl);
+        uint8_t *p = code;
+        static const uint8_t sreg_order[5] = { 0, 3, 4, 5, 2 };   /* ES, DS, FS, GS, SS (then ESP) */
+        for (int k = 0; k < 5; k++) {
+            unsigned s = sreg_order[k];
+            uint16_t sel = s == seg ? sel_op : sel_data;
+            *p++ = 0x66; *p++ = 0xb8; *p++ = (uint8_t)sel; *p++ = (uint8_t)(sel >> 8);   /* mov ax, sel */
+            *p++ = 0x8e; *p++ = (uint8_t)(0xc0 | (s << 3));                          /* mov sreg, ax */
+        }
+        *p++ = 0xbc; vl_emit32(&p, esp);                                             /* mov esp, imm32 */
+        static const uint8_t gpr_order[7] = { 1, 2, 3, 5, 6, 7, 0 };
+        for (int k = 0; k < 7; k++) { unsigned q = gpr_order[k]; *p++ = (uint8_t)(0xb8 + q); vl_emit32(&p, (uint32_t)g.gpr[q]); }
+        if (r->flags & VI_FLAG_MOV_SS) {
+            int f = -1;
+            for (int q = 7; q >= 0 && f < 0; q--) if (q != 4 && !(g.set >> q & 1)) f = q;
+            if (f < 0) { reply_unsupported(rec, "no free register for the MOV SS"); return; }
+            uint16_t ss_sel = ss_is_op ? sel_op : sel_data;
+            *p++ = 0x66; *p++ = (uint8_t)(0xb8 + f); *p++ = (uint8_t)ss_sel; *p++ = (uint8_t)(ss_sel >> 8);
+            *p++ = 0x8e; *p++ = (uint8_t)(0xd0 | f);                                 /* mov ss, r16 */
+        }
+        insn_off = (uint32_t)(p - code);
+        for (uint8_t *q = ins; q < e; q++) *p++ = *q;
+        trap_off = (uint32_t)(p - code);
+        *p++ = 0x0f; *p++ = 0x0b;
+        code_len = (uint32_t)(p - code);
+
+        /* 4. Where the code runs: CS is flat (vl_code in the kernel) unless the operand is addressed through CS; then the
+         * code lies inside the vector's CS (EIP = linear - CS.base modulo 2^32 within the limit, SDM Vol. 3A 3.4, 5.3),
+         * at vl_code if the limit reaches it, else in free RAM away from the vector's memory. */
+        cs_base = cs_is_op ? op_base : 0;
+        cs_lim = cs_is_op ? op_lim : 0xffffffffU;
+        code_lin = (uint64_t)(uintptr_t)vl_code;
+        if (cs_is_op) {
+            int found = 0;
+            uint32_t eip = (uint32_t)(code_lin - cs_base);
+            if ((uint64_t)eip + code_len - 1 <= cs_lim) found = 1;
+            uint64_t cand[4] = { 0, VI_RAM_LOW > cs_base ? VI_RAM_LOW - cs_base : 0, ((uint64_t)cs_lim + 1 - code_len) & ~15ULL,
+                                 (((uint64_t)cs_lim + 1) / 2) & ~15ULL };
+            for (int k = 0; k < 4 && !found; k++) {
+                for (uint64_t step = 0; step < 8 && !found; step++) {
+                    uint64_t ce = cand[k] + step * 0x100;
+                    if ((uint64_t)cs_lim + 1 < code_len || ce + code_len - 1 > cs_lim) continue;
+                    uint64_t a = (cs_base + ce) & 0xffffffffULL;
+                    if (vl_range_free(r, lin, len, a, VL_CODE_MAX)) { code_lin = a; found = 1; }
+                }
+            }
+            if (!found) {
+                reply_unsupported(rec, "the code cannot lie within the vector's CS base and limit (in free RAM, away from the vector's memory)");
+                return;
+            }
+        }
+
     }
     uint32_t code_eip = (uint32_t)(code_lin - cs_base);
     uint32_t insn_eip = code_eip + insn_off, trap_eip = code_eip + trap_off;
@@ -288,19 +408,20 @@ static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64
     vi_gdt[VL_GDT_OPSEG] = vl_desc(op_base, op_lim, op_g, 0x93 | (cpl << 5));
     vi_gdt[VL_GDT_TSS] = vl_tss_desc(&vl_tss);
     for (int v = 0; v < 32; v++) vi_gdt[VL_GDT_HTSS + v] = vl_tss_desc(&vl_htss[v]);
-    c.cr0 = (uint32_t)r->cr0;
+    c.cr0 = (uint32_t)r->cr0 | (r->mode == VI_MODE_REAL ? 1 : 0);   /* real mode: PE is cleared by the 16-bit code */
     c.cr4 = (uint32_t)r->cr4;
     c.efer = (uint32_t)r->efer;
     c.cr3 = (uint32_t)(uintptr_t)vl_pdpt;
-    c.flags = (op == VI_OP_ROOT ? VL_FLAG_ROOT : 0) | (cur != ~0ULL ? VL_FLAG_CUR : 0);
+    c.flags = (op == VI_OP_ROOT ? VL_FLAG_ROOT : 0) | (cur != ~0ULL ? VL_FLAG_CUR : 0) |
+              (r->mode == VI_MODE_V86 ? VL_FLAG_V86 : 0) | (r->mode == VI_MODE_REAL ? VL_FLAG_REAL : 0);
     c.eflags = (uint32_t)(r->rflags | 2);
     c.eip = code_eip;
     c.cs = sel_code;
     c.trap_eip = trap_eip;
     c.code_lo = insn_eip;
     c.code_hi = trap_eip + 1;
-    c.iret_ss = sel_data;
-    c.iret_esp = (uint32_t)(uintptr_t)vl_stack_top;
+    c.iret_ss = code16 ? 0 : VI_SEL_DATA(cpl);
+    c.iret_esp = code16 ? esp : (uint32_t)(uintptr_t)vl_stack_top;
     c.vmxon_ptr = r->vmxon_pointer;
     c.vmcs_ptr = cur;
     c.vmx_change = (insn == VI_VMXOFF && op == VI_OP_ROOT) ? 1 : (insn == VI_VMXON && op == VI_OP_OUTSIDE) ? 2 : 0;
@@ -330,6 +451,23 @@ static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64
         wrmsr(0xc0000101, 0);
     }
 
+    if (status == 6) {
+        /* Real mode: what the IVT handler saved (vl_gen_code16). Real-mode exceptions push no error code. */
+        const volatile uint32_t *sg = (const volatile uint32_t *)(uintptr_t)VL_REAL_SLOTS;
+        const volatile uint16_t *sf = (const volatile uint16_t *)(uintptr_t)(VL_REAL_SLOTS + 32);
+        uint16_t vec = sf[0], ip = sf[1], rcs = sf[2], fl = sf[3];
+        c.exc_vector = vec;
+        c.exc_error = 0;
+        c.exc_eip = ip;
+        if (rcs == 0 && vec == 6 && ip == trap_eip) {
+            status = 0;
+            c.eflags_out = fl;
+            for (int k = 0; k < 8; k++) c.gpr_out[k] = sg[k];
+            c.gpr_out[4] = (sg[4] & ~0xffffU) | ((sg[4] + 8) & 0xffffU);   /* SP before the vector and IP, CS, FLAGS */
+        } else {
+            status = rcs == 0 && ip == insn_eip ? 2 : 5;
+        }
+    }
     /* 9. Outcome, as the 64-bit path (run_vi_record step 8). */
     if (status == 3 || status == 4) {
         err = status == 3 ? "VMXON of the vector's VMXON region in legacy mode failed, status" : "VMPTRLD of the current VMCS in legacy mode failed, status";

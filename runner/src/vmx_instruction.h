@@ -44,7 +44,7 @@ static uint64_t plat_feature_control, plat_basic, plat_cr0, plat_cr4, plat_misc,
 /* The root-mode GDT used while a vector's code runs: the host's first five entries (0x08 code, 0x10 data, 0x18 TSS,
  * the selectors of the IDT and of TR), then for ring n a 64-bit code, a data and a 32-bit code segment (SDM Vol. 3A
  * 3.4.5, 5.2.1: L=1 for 64-bit mode, L=0 D=1 for compatibility mode). */
-static uint64_t vi_gdt[52] __attribute__((aligned(16)));   /* 17-51: vi_legacy.h */
+static uint64_t vi_gdt[54] __attribute__((aligned(16)));   /* 17-53: vi_legacy.h */
 #define VI_SEL_CODE64(n) ((uint16_t)(((5 + 3 * (n)) << 3) | (n)))
 #define VI_SEL_DATA(n)   ((uint16_t)(((6 + 3 * (n)) << 3) | (n)))
 #define VI_SEL_CODE32(n) ((uint16_t)(((7 + 3 * (n)) << 3) | (n)))

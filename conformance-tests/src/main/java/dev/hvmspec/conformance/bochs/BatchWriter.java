@@ -240,11 +240,6 @@ public final class BatchWriter {
         if (!VI_OPERATIONS.contains(op)) return Optional.of("vmx_operation " + op + " is not understood by the runner");
         String mode = in.path("mode").asText();
         if (!VI_MODES.contains(mode)) return Optional.of("mode " + mode + " is not understood by the runner");
-        if ((mode.equals("real") || mode.equals("virtual-8086")) && !op.equals("non-root")) {
-            // A guest (non-root) can be in any mode; the runner's own code (root, outside) leaves IA-32e mode for legacy
-            // protected mode only (runner/README.md "Legacy protected mode in root and outside VMX operation").
-            return Optional.of("real and virtual-8086 mode outside VMX non-root operation: the runner realizes legacy protected mode only");
-        }
         if (in.path("a20m").asBoolean() || in.path("smx_operation").asBoolean() || in.path("dual_monitor_active").asBoolean()) {
             return Optional.of("A20M, SMX operation or the dual-monitor treatment: not available on the runner");
         }
