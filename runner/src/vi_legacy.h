@@ -375,7 +375,7 @@ static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64
             memset_((void *)cur, 0, 4096);
             *(uint32_t *)cur = vmcs_revision;
             if (vmclear(cur) || vmptrld(cur)) { err = "VMCLEAR/VMPTRLD of the current VMCS failed"; goto out_vmx; }
-            if (rw && vi_encoding_valid(r->register_value)) unsup = vi_set_field(r->register_value, r->field_value);
+            if (rw && vi_encoding_valid(r->register_value)) unsup = vi_set_field(r, r->register_value, r->field_value);
             if (vmclear(cur)) { err = "VMCLEAR of the current VMCS failed"; goto out_vmx; }
         }
     out_vmx:

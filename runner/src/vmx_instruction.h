@@ -137,11 +137,17 @@ static int vi_encoding_valid(uint64_t e) {
 }
 
 /* Makes the field `enc` (full access) of the current VMCS hold `value`. 0 on success; otherwise a reason. */
-static const char *vi_set_field(uint64_t enc, uint64_t value) {
+static const char *vi_set_field(const struct batch_vi_record *r, uint64_t enc, uint64_t value) {
     uint64_t full = enc & ~1ULL, old = 0;
     if (vi_vmwrite(full, value) == 0) return 0;
     /* VM-exit information fields are read-only without IA32_VMX_MISC bit 29: a fresh VMCS may hold the value. */
     if (vi_vmread(full, &old) == 0 && old == value) return 0;
+    /* A field this processor does not have (VMfailValid 12, "unsupported VMCS component", SDM Vol. 3C 31.4): when
+     * the vector's capability MSRs that decide which fields exist are the processor's (VI_FLAG_FIELD_CAPS, compared
+     * in run_vi_record), the vector's field does not exist either, and VMREAD/VMWRITE end in VMfail(12) before any
+     * value of it is read (SDM Vol. 3C 31.3 VMREAD, VMWRITE), so field_value takes no part in the outcome. */
+    uint64_t ierr = 0;
+    if ((r->flags & VI_FLAG_FIELD_CAPS) && vi_vmread(VMCS_VM_INSTRUCTION_ERROR, &ierr) == 0 && ierr == 12) return 0;
     return "the accessed VMCS field cannot be given the vector's field_value on this processor (read-only or unsupported)";
 }
 
@@ -534,7 +540,7 @@ static void run_vi_record(const struct batch_vi_record *r) {
                 if (reason & 0x80000000U) { setup_err = "the trivial guest's VM entry failed, reason"; setup_val = reason; goto restore; }
             }
             if (rw && vi_encoding_valid(r->register_value)) {
-                setup_unsup = vi_set_field(r->register_value, r->field_value);
+                setup_unsup = vi_set_field(r, r->register_value, r->field_value);
                 if (setup_unsup) goto restore;
             }
         }
@@ -965,7 +971,7 @@ static void vi_non_root(const struct batch_vi_record *r, uint64_t lin) {
         uint32_t rev = *(uint32_t *)link;
         if (rev != (vmcs_revision | 0x80000000U)) { unsup = "the shadow VMCS region's first word does not pass VM entry (revision | bit 31)"; goto out; }
         if (vmclear(link) || vmptrld(link)) { err = "VMCLEAR/VMPTRLD of the shadow VMCS failed"; goto out; }
-        if (vi_encoding_valid(r->register_value)) unsup = vi_set_field(r->register_value, r->field_value);
+        if (vi_encoding_valid(r->register_value)) unsup = vi_set_field(r, r->register_value, r->field_value);
         if (vmclear(link)) { err = "VMCLEAR of the shadow VMCS failed"; goto out; }
         if (unsup) goto out;
     }
