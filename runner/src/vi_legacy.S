@@ -60,11 +60,13 @@
 #define VL_HOST_EFER_HI 184
 #define VL_EXC_EIP     188
 #define VL_TSS_SEL     192
+#define VL_LAUNCH_DONE 196
 
 #define VL_FLAG_ROOT   1           /* VMXON of the vector's region (VMX root operation) */
 #define VL_FLAG_CUR    2           /* VMPTRLD of the vector's current VMCS */
 #define VL_FLAG_V86    4           /* IRET to virtual-8086 mode */
 #define VL_FLAG_REAL   8           /* to real-address mode through the 16-bit code segment */
+#define VL_FLAG_LAUNCH 16          /* VMLAUNCH the current VMCS once (launch state "launched") */
 
 #define SEL_CODE64     0x08        /* vi_gdt: the host's 64-bit code segment */
 #define SEL_CODE32     0x38        /* vi_gdt: VI_SEL_CODE32(0), 32-bit code, DPL 0 */
@@ -127,10 +129,19 @@ vl_compat:
     jbe     vl_setup_vmxon_failed
     movl    $1, VL_IN_VMX(%ebx)
     testl   $VL_FLAG_CUR, VL_FLAGS(%ebx)
-    jz      2f
+    jz      vl_fixups
     vmptrld VL_VMCS_PTR(%ebx)
     jbe     vl_setup_vmptrld_failed
-2:  /* The vector's words that VMXON/VMPTRLD needed otherwise (the regions' first words). */
+    /* Launch state "launched": VMLAUNCH of the VMCS prepared in 64-bit mode (a protected-mode guest that executes
+     * VMCALL at once, a 32-bit host state whose RIP is vl_launch_exit, SDM Vol. 3C 27.2.3, 28.5). HOST_RSP = ESP. */
+    testl   $VL_FLAG_LAUNCH, VL_FLAGS(%ebx)
+    jz      vl_fixups
+    movl    $0x6c14, %eax
+    vmwrite %esp, %eax
+    vmlaunch
+    movl    $8, VL_STATUS(%ebx)         /* VMfail: the VM-instruction error is read on the way out */
+    jmp     vl_leave_vmx
+vl_fixups:  /* The vector's words that VMXON/VMPTRLD needed otherwise (the regions' first words). */
     movl    VL_FIX_ADDR0(%ebx), %edi
     testl   %edi, %edi
     jz      4f
@@ -193,6 +204,29 @@ vl_real_back:
     movl    $vl_stack_top, %esp
     movl    vl_ctx, %ebx
     movl    $6, VL_STATUS(%ebx)
+    jmp     vl_back
+
+/* The host RIP of the VMCS the runner launches (launch state "launched"): after the trivial guest's VMCALL exit the
+ * record goes on with the fixups; a second VM exit comes from a VM entry by the vector's own VMLAUNCH/VMRESUME
+ * (status 7). The VM exit loaded CS 0x38, SS/DS/ES/FS/GS 0x30, ESP, TR = vl_tss, GDTR, IDTR, CR0, CR3, CR4. */
+    .globl vl_launch_exit
+vl_launch_exit:
+    movl    vl_ctx, %ebx
+    cmpl    $0, VL_LAUNCH_DONE(%ebx)
+    jne     vl_reentered
+    movl    $1, VL_LAUNCH_DONE(%ebx)
+    movl    $0x4402, %eax               /* exit reason */
+    vmread  %eax, %ecx
+    movl    %ecx, VL_EXC_VECTOR(%ebx)
+    cmpl    $18, %ecx                   /* VMCALL */
+    je      vl_fixups
+    movl    $9, VL_STATUS(%ebx)
+    jmp     vl_leave_vmx
+vl_reentered:
+    movl    $0x4402, %eax
+    vmread  %eax, %ecx
+    movl    %ecx, VL_EXC_VECTOR(%ebx)
+    movl    $7, VL_STATUS(%ebx)
     jmp     vl_back
 
 vl_setup_vmxon_failed:

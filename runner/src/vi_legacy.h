@@ -24,7 +24,7 @@ struct vi_lctx_;
 extern int vi_legacy_exec(struct vi_lctx_ *c);
 extern const uint32_t vi_ltask_table[32];
 extern struct { uint16_t limit; uint32_t base; } __attribute__((packed)) vi_lidt_desc;
-extern char vl_stack_top[], vl_real_back[];
+extern char vl_stack_top[], vl_real_back[], vl_launch_exit[];
 extern uint64_t pd[];   /* entry.S: four page directories, 2-MiB pages identity-mapping 0-4 GiB (PAE format) */
 
 struct vi_lctx_ {
@@ -39,10 +39,12 @@ struct vi_lctx_ {
     uint32_t in_vmx, insn_error, iret_ss;                  /* 148 */
     uint64_t cur_after;                                    /* 160: VMPTRST after the instruction */
     uint32_t host_cr0, host_cr4, host_cr3, host_efer, host_efer_hi, exc_eip, tss_sel;   /* 168 */
+    uint32_t launch_done;                                  /* 196: the trivial guest's VM exit came */
 } __attribute__((packed));
 _Static_assert(offsetof(struct vi_lctx_, vmx_change) == 96, "vi_lctx layout (vi_legacy.S)");
 _Static_assert(offsetof(struct vi_lctx_, cur_after) == 160, "vi_lctx layout (vi_legacy.S)");
 _Static_assert(offsetof(struct vi_lctx_, tss_sel) == 192, "vi_lctx layout (vi_legacy.S)");
+_Static_assert(offsetof(struct vi_lctx_, launch_done) == 196, "vi_lctx layout (vi_legacy.S)");
 
 #define VL_FLAG_ROOT 1U
 #define VL_FLAG_CUR  2U
@@ -56,6 +58,7 @@ _Static_assert(offsetof(struct vi_lctx_, tss_sel) == 192, "vi_lctx layout (vi_le
 #define VL_GDT_DATA16 53
 #define VL_FLAG_V86  4U
 #define VL_FLAG_REAL 8U
+#define VL_FLAG_LAUNCH 16U
 /* Low memory of the real-mode and virtual-8086-mode code (free while a vmx-instruction record runs: vi_non_root's
  * and cr-access's pages): the code at VIG_CODE (0x8000, CS 0), the stack below 0x7000, and for real mode the IVT,
  * its handler stubs, their common part, the saved registers and the IVT's LIDT operand. */
@@ -240,6 +243,53 @@ static uint32_t vl_gen_code16(const struct batch_vi_record *r, const struct vi_g
     return (uint32_t)(p - code);
 }
 
+/* Launch state "launched" (SDM Vol. 3C 25.11.3): the current VMCS (current in the 64-bit preparation) gets what one
+ * VMLAUNCH inside the legacy-mode VMX operation needs (vi_legacy.S): kernel.c build_vmcs's controls and guest, made a
+ * protected-mode guest with PAE paging (vi_legacy_guest, VIG_PDPT) at CPL 0 with the vector's CR0/CR4/EFER that runs
+ * VMCALL at VIG_ALT, and a 32-bit host state (27.2.3: "host address-space size" 0 outside IA-32e mode): the
+ * vector's CR0/CR4, CR3 = the runner's PAE PDPT, CS/SS/DS/ES/FS/GS/TR of vi_legacy.S, GDTR vi_gdt, IDTR the task-gate
+ * IDT, RIP vl_launch_exit (HOST_RSP is written just before VMLAUNCH). Returns 0 or the reason of an error. */
+static const char *vl_prepare_launch(const struct batch_vi_record *r) {
+    struct batch_record fake;
+    memset_(&fake, 0, sizeof fake);
+    fake.instruction = BATCH_INSN_RDMSR;
+    fake.ecx = 0x10;
+    struct guest_gprs gg = { 0, 0, 0 };
+    uint64_t grip;
+    build_in_current = 1;
+    int b = build_vmcs(&fake, &gg, &grip);
+    build_in_current = 0;
+    if (b) return "building the launched VMCS failed";
+    vi_build_pae();
+    uint8_t *gc = (uint8_t *)VIG_ALT;           /* not VIG_CODE: the vector's 16-bit code goes there */
+    gc[0] = 0x0f; gc[1] = 0x01; gc[2] = 0xc1;   /* vmcall */
+    int bad = vi_legacy_guest(VI_MODE_PROTECTED, 0, r->cr0);
+    bad |= vi_vmwrite(VMCS_GUEST_RIP, VIG_ALT);
+    bad |= vi_vmwrite(VMCS_GUEST_CR0, r->cr0);
+    bad |= vi_vmwrite(VMCS_GUEST_CR4, r->cr4);
+    bad |= vi_vmwrite(VMCS_CR0_READ_SHADOW, r->cr0);
+    bad |= vi_vmwrite(VMCS_CR4_READ_SHADOW, r->cr4);
+    if (have_entry_load_efer) bad |= vi_vmwrite(VMCS_GUEST_IA32_EFER, r->efer);
+    bad |= vi_vmwrite(VMCS_VM_EXIT_CONTROLS, adjust(cap_exit, EXIT_LOAD_EFER, NULL) & ~EXIT_HOST_ADDR_SPACE);
+    if (have_exit_load_efer) bad |= vi_vmwrite(VMCS_HOST_IA32_EFER, r->efer);
+    bad |= vi_vmwrite(VMCS_HOST_CR0, r->cr0);
+    bad |= vi_vmwrite(VMCS_HOST_CR3, (uint64_t)(uintptr_t)vl_pdpt);
+    bad |= vi_vmwrite(VMCS_HOST_CR4, r->cr4);
+    bad |= vi_vmwrite(VMCS_HOST_CS_SELECTOR, VI_SEL_CODE32(0));
+    bad |= vi_vmwrite(VMCS_HOST_SS_SELECTOR, VI_SEL_DATA(0));
+    bad |= vi_vmwrite(VMCS_HOST_DS_SELECTOR, VI_SEL_DATA(0));
+    bad |= vi_vmwrite(VMCS_HOST_ES_SELECTOR, VI_SEL_DATA(0));
+    bad |= vi_vmwrite(VMCS_HOST_FS_SELECTOR, VI_SEL_DATA(0));
+    bad |= vi_vmwrite(VMCS_HOST_GS_SELECTOR, VI_SEL_DATA(0));
+    bad |= vi_vmwrite(VMCS_HOST_TR_SELECTOR, VL_GDT_TSS << 3);
+    bad |= vi_vmwrite(VMCS_HOST_TR_BASE, (uint64_t)(uintptr_t)&vl_tss);
+    bad |= vi_vmwrite(VMCS_HOST_GDTR_BASE, (uint64_t)(uintptr_t)vi_gdt);
+    bad |= vi_vmwrite(VMCS_HOST_IDTR_BASE, (uint64_t)(uintptr_t)vl_idt);
+    bad |= vi_vmwrite(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vl_launch_exit);
+    if (bad || vmwrite_failed) return "VMWRITE of the launched VMCS's guest or host state failed";
+    return 0;
+}
+
 /* Runs one vmx-instruction record in legacy protected mode, root or outside VMX operation. `lin`, `len`: the operand's
  * linear address (segment base + offset, 32 bits) and size. */
 static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64_t len) {
@@ -248,8 +298,9 @@ static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64
     int has_op = (r->flags & VI_FLAG_OPERAND) != 0, rw = insn == VI_VMREAD || insn == VI_VMWRITE;
     uint64_t cur = op == VI_OP_ROOT ? r->current_vmcs_pointer : ~0ULL;
     const char *why = 0;
-    if (op == VI_OP_ROOT && cur != ~0ULL && (r->flags & VI_FLAG_LAUNCHED)) {
-        reply_unsupported(rec, "a launched current VMCS in legacy-mode VMX operation: the runner would have to VMLAUNCH it there with a 32-bit host state");
+    int launch = op == VI_OP_ROOT && cur != ~0ULL && (r->flags & VI_FLAG_LAUNCHED);
+    if (launch && (!(r->cr0 >> 31) || !(r->cr4 & (1ULL << 5)))) {
+        reply_unsupported(rec, "a launched current VMCS needs the runner's protected-mode guest, which uses PAE paging");
         return;
     }
 
@@ -375,6 +426,10 @@ static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64
             memset_((void *)cur, 0, 4096);
             *(uint32_t *)cur = vmcs_revision;
             if (vmclear(cur) || vmptrld(cur)) { err = "VMCLEAR/VMPTRLD of the current VMCS failed"; goto out_vmx; }
+            if (launch) {
+                err = vl_prepare_launch(r);
+                if (err) goto out_vmx;
+            }
             if (rw && vi_encoding_valid(r->register_value)) unsup = vi_set_field(r, r->register_value, r->field_value);
             if (vmclear(cur)) { err = "VMCLEAR of the current VMCS failed"; goto out_vmx; }
         }
@@ -413,7 +468,8 @@ static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64
     c.efer = (uint32_t)r->efer;
     c.cr3 = (uint32_t)(uintptr_t)vl_pdpt;
     c.flags = (op == VI_OP_ROOT ? VL_FLAG_ROOT : 0) | (cur != ~0ULL ? VL_FLAG_CUR : 0) |
-              (r->mode == VI_MODE_V86 ? VL_FLAG_V86 : 0) | (r->mode == VI_MODE_REAL ? VL_FLAG_REAL : 0);
+              (r->mode == VI_MODE_V86 ? VL_FLAG_V86 : 0) | (r->mode == VI_MODE_REAL ? VL_FLAG_REAL : 0) |
+              (launch ? VL_FLAG_LAUNCH : 0);
     c.eflags = (uint32_t)(r->rflags | 2);
     c.eip = code_eip;
     c.cs = sel_code;
@@ -469,6 +525,23 @@ static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64
         }
     }
     /* 9. Outcome, as the 64-bit path (run_vi_record step 8). */
+    if (status == 7) {
+        /* A VM exit after the vector's VMLAUNCH/VMRESUME: the VM entry was reached (as the 64-bit path's how == 1). */
+        if (insn == VI_VMLAUNCH || insn == VI_VMRESUME) {
+            reply_prefix(rec);
+            puts_("\"outcome\": {\"kind\": \"vm-entry-checks\"}}\n");
+            goto out_novmx;
+        }
+        err = "unexpected VM exit in legacy mode, reason";
+        errv = c.exc_vector;
+        goto out_novmx;
+    }
+    if (status == 8 || status == 9) {
+        err = status == 8 ? "VMLAUNCH of the trivial guest in legacy mode failed, VM-instruction error"
+                          : "the trivial guest's VM exit in legacy mode is not VMCALL, exit reason";
+        errv = status == 8 ? c.insn_error : c.exc_vector;
+        goto out_novmx;
+    }
     if (status == 3 || status == 4) {
         err = status == 3 ? "VMXON of the vector's VMXON region in legacy mode failed, status" : "VMPTRLD of the current VMCS in legacy mode failed, status";
         errv = (uint64_t)status;
