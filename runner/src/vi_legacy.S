@@ -1,6 +1,7 @@
 /*
- * vmx-instruction records in legacy protected mode (IA-32e mode off) in VMX root operation or outside VMX operation
- * (vi_legacy.h; runner/README.md "vmx-instruction", "Legacy modes outside non-root operation").
+ * vmx-instruction records outside IA-32e mode (protected, virtual-8086 and real-address mode) in VMX root operation
+ * or outside VMX operation (vi_legacy.h; runner/README.md "vmx-instruction", "Legacy modes in root and outside VMX
+ * operation").
  *
  * int vi_legacy_exec(struct vi_lctx *c), called in 64-bit mode at CPL 0 outside VMX operation (the caller has left
  * the runner's own VMX operation with VMXOFF) with GDTR = vi_gdt. It
@@ -9,11 +10,12 @@
  *     (LME = 0), the vector's CR4, CR3 = the PAE page-directory-pointer table (identity map of 0-4 GiB), the vector's
  *     CR0 (PG = 1 turns on PAE paging; PG = 0 stays unpaged);
  *  2. loads TR with the vector task's 32-bit TSS (vl_tss) and the 32-bit IDT (task gates 0-31);
- *  3. root: VMXON [c->vmxon_ptr], then VMPTRLD [c->vmcs_ptr] when the vector has a current VMCS, then the post-VMXON
- *     memory words (c->fix_*; the vector's values of words the VMXON needed otherwise), as the 64-bit path does;
- *  4. IRETs into the generated code at c->eip in code segment c->cs with EFLAGS c->eflags (and, at CPL > 0, the
- *     stack c->iret_ss:c->iret_esp); the code loads the vector's data segments, SS:ESP and GPRs itself, runs the
- *     instruction and ends with UD2;
+ *  3. root: VMXON [c->vmxon_ptr], then VMPTRLD [c->vmcs_ptr] when the vector has a current VMCS (and VMLAUNCH of it
+ *     for launch state "launched"), then the post-VMXON memory words (c->fix_*; the vector's values of words the
+ *     VMXON needed otherwise), as the 64-bit path does;
+ *  4. IRETs into the generated code at c->eip in code segment c->cs with EFLAGS c->eflags (and, at CPL > 0 or to
+ *     virtual-8086 mode, the stack c->iret_ss:c->iret_esp); the code loads the vector's data segments, SS:ESP and GPRs
+ *     itself, runs the instruction and ends with UD2. Real mode: a far return to the 16-bit code segment instead;
  *  5. any exception switches to a handler task (vl_task_common): the UD2's #UD is completion (GPRs and EFLAGS from
  *     vl_tss into c->gpr_out/eflags_out), any other exception of the instruction is the outcome
  *     (c->exc_vector/exc_error), an exception elsewhere is status 5 (a runner bug, reported as an error);
@@ -23,6 +25,10 @@
  *  7. enters IA-32e mode again (SDM Vol. 3A 10.8.5: CR0.PG = 0, the runner's CR4, CR3 = its PML4, EFER.LME, CR0.PG
  *     = 1, far jump to the 64-bit code segment) and returns c->status. The caller restores GDTR, IDTR, TR and the
  *     segments.
+ * c->status: 0 the UD2 was reached (completion), 2 an exception of the instruction, 3 VMXON or 4 VMPTRLD of the
+ * setup failed, 5 an exception elsewhere (a runner bug), 6 real mode came back through its IVT (vi_legacy.h reads
+ * what the handler saved), 7 a VM exit after the vector's VMLAUNCH/VMRESUME, 8 the setup VMLAUNCH failed, 9 the
+ * setup guest's VM exit was not its VMCALL.
  * Everything this file touches lies below 4 GiB (the kernel at 1 MiB), so 32-bit code reaches it.
  */
 #define VL_CR0         0

@@ -1,39 +1,39 @@
 /*
- * vmx-instruction records in legacy protected mode (CR0.PE = 1, IA32_EFER.LMA = 0) in VMX root operation or outside
- * VMX operation (runner/README.md "vmx-instruction", "Legacy protected mode in root and outside VMX operation").
- * Included by vmx_instruction.h; the mode switch itself is vi_legacy.S.
+ * vmx-instruction records outside IA-32e mode in VMX root operation or outside VMX operation: protected mode (CR0.PE =
+ * 1, IA32_EFER.LMA = 0), virtual-8086 mode and real-address mode (runner/README.md "vmx-instruction", "Legacy modes in
+ * root and outside VMX operation"). Included by vmx_instruction.h; the mode switches themselves are vi_legacy.S.
  *
  * VMX operation fixes CR0.PE and CR0.PG to 1 (IA32_VMX_CR0_FIXED0, SDM Vol. 3C 24.8), and IA-32e mode is left only
  * by clearing CR0.PG (SDM Vol. 3A 10.8.5.4), so the runner's own VMX operation ends first (VMXOFF in 64-bit mode) and
  * the vector's VMX operation is entered again in legacy mode: VMXON of the vector's VMXON region and VMPTRLD of its
- * current VMCS are executed by the 32-bit code. The VMCS content the vector needs (the revision, for VMREAD/VMWRITE
- * field_value in the accessed field) is prepared before in 64-bit mode in a VMX operation of the same VMXON region and
- * written to memory with VMCLEAR (SDM Vol. 3C 25.11.1/25.11.3: VMCLEAR makes the VMCS data in memory current, and
- * VMPTRLD in a later VMX operation takes it up), so the VMCS is "clear" when the 32-bit VMPTRLD loads it, as the
- * vectors with launch state "clear" have it. A "launched" current VMCS would need a VMLAUNCH in the legacy-mode VMX
- * operation with a 32-bit host state: not built; such vectors are answered unsupported.
+ * current VMCS are executed by the 32-bit code. The VMCS content the vector needs (the revision; for VMREAD/VMWRITE
+ * field_value in the accessed field; for launch state "launched" what one VMLAUNCH needs) is prepared before in 64-bit
+ * mode in a VMX operation of the same VMXON region and written to memory with VMCLEAR (SDM Vol. 3C 25.11.1/25.11.3:
+ * VMCLEAR makes the VMCS data in memory current, and VMPTRLD in a later VMX operation takes it up). The VMCS is then
+ * "clear" when the 32-bit VMPTRLD loads it; for "launched" the 32-bit code launches it once (vl_prepare_launch).
  *
- * Segments: the operand's segment gets the vector's base and a limit that gives the vector's answer to the limit check
- * (vi_limit_for), DPL = RPL = CPL; the other data segments are the ring's flat 4-GiB segments of vi_gdt. CS is the
- * vector code segment (flat, or the operand's base and limit when the operand is addressed through CS: the generated
- * code is then placed inside that segment). Every IDT entry is a task gate, so that an exception saves the state in
- * a TSS instead of pushing a frame on the vector's stack (SS and ESP may have any base, limit or value).
+ * Segments (protected mode): the operand's segment gets the vector's base and a limit that gives the vector's answer to
+ * the limit check (vi_limit_for), DPL = RPL = CPL; the other data segments are the ring's flat 4-GiB segments of
+ * vi_gdt. CS is the vector code segment (flat, or the operand's base and limit when the operand is addressed through
+ * CS: the generated code is then placed inside that segment). Every IDT entry is a task gate, so that an exception
+ * saves the state in a TSS instead of pushing a frame on the vector's stack (SS and ESP may have any base, limit or
+ * value). Real and virtual-8086 mode: 16-bit code at VIG_CODE (vl_gen_code16).
  */
 
-struct vi_lctx_;
-extern int vi_legacy_exec(struct vi_lctx_ *c);
+struct vi_lctx;
+extern int vi_legacy_exec(struct vi_lctx *c);
 extern const uint32_t vi_ltask_table[32];
 extern struct { uint16_t limit; uint32_t base; } __attribute__((packed)) vi_lidt_desc;
 extern char vl_stack_top[], vl_real_back[], vl_launch_exit[];
 extern uint64_t pd[];   /* entry.S: four page directories, 2-MiB pages identity-mapping 0-4 GiB (PAE format) */
 
-struct vi_lctx_ {
+struct vi_lctx {
     uint32_t cr0, cr4, efer, cr3;                          /* 0: the vector's CR0/CR4/EFER, the PAE PDPT */
     uint32_t flags, eflags, eip, cs;                       /* 16: VL_FLAG_*, the vector's EFLAGS, entry point */
     uint32_t trap_eip, code_lo, code_hi, iret_esp;         /* 32: UD2; the instruction's EIP range; ESP for IRET */
     uint64_t vmxon_ptr, vmcs_ptr;                          /* 48 */
     uint64_t fix_addr[2], fix_val[2];                      /* 64: words written after VMXON/VMPTRLD (addr 0: none) */
-    uint32_t vmx_change, status, exc_vector, exc_error;    /* 96: in; out: 0 completed, 2 exception, 3/4 setup, 5 bug */
+    uint32_t vmx_change, status, exc_vector, exc_error;    /* 96: in; out: status (vi_legacy.S), the exception */
     uint32_t eflags_out;                                   /* 112 */
     uint32_t gpr_out[8];                                   /* 116: EAX ECX EDX EBX ESP EBP ESI EDI at the UD2 */
     uint32_t in_vmx, insn_error, iret_ss;                  /* 148 */
@@ -41,10 +41,10 @@ struct vi_lctx_ {
     uint32_t host_cr0, host_cr4, host_cr3, host_efer, host_efer_hi, exc_eip, tss_sel;   /* 168 */
     uint32_t launch_done;                                  /* 196: the trivial guest's VM exit came */
 } __attribute__((packed));
-_Static_assert(offsetof(struct vi_lctx_, vmx_change) == 96, "vi_lctx layout (vi_legacy.S)");
-_Static_assert(offsetof(struct vi_lctx_, cur_after) == 160, "vi_lctx layout (vi_legacy.S)");
-_Static_assert(offsetof(struct vi_lctx_, tss_sel) == 192, "vi_lctx layout (vi_legacy.S)");
-_Static_assert(offsetof(struct vi_lctx_, launch_done) == 196, "vi_lctx layout (vi_legacy.S)");
+_Static_assert(offsetof(struct vi_lctx, vmx_change) == 96, "vi_lctx layout (vi_legacy.S)");
+_Static_assert(offsetof(struct vi_lctx, cur_after) == 160, "vi_lctx layout (vi_legacy.S)");
+_Static_assert(offsetof(struct vi_lctx, tss_sel) == 192, "vi_lctx layout (vi_legacy.S)");
+_Static_assert(offsetof(struct vi_lctx, launch_done) == 196, "vi_lctx layout (vi_legacy.S)");
 
 #define VL_FLAG_ROOT 1U
 #define VL_FLAG_CUR  2U
@@ -440,7 +440,7 @@ static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64
 
     /* 6. Memory, as the 64-bit path: the operand's words zeroed, the vector's words; the first words of the VMXON
      * region and the current VMCS get the revision for the 32-bit VMXON/VMPTRLD and the vector's values after them. */
-    struct vi_lctx_ c;
+    struct vi_lctx c;
     memset_(&c, 0, sizeof c);
     vi_write_memory(r, lin, len, cur);
     if (op == VI_OP_ROOT) {

@@ -791,7 +791,9 @@ static int vi_legacy_guest(unsigned mode, unsigned cpl, uint64_t cr0) {
     }
     bad |= vi_vmwrite(VMCS_GUEST_CR3, VIG_PDPT);
     bad |= vi_vmwrite(VMCS_GUEST_RSP, code16 ? 0x7000 : (uint64_t)guest_stack[cpl] + 4096 - 64);
-    if (cr0 >> 31) {
+    if ((cr0 >> 31) && ((cap_proc2 >> 32) & PROC2_ENABLE_EPT)) {
+        /* The PDPTE fields exist only where "enable EPT" can be 1 (SDM Vol. 3C 25.4.2); without EPT VM entry reads the
+         * PDPTEs from CR3 (27.3.2.4). */
         const uint64_t *pd = (const uint64_t *)VIG_PDPT;
         bad |= vi_vmwrite(VMCS_GUEST_PDPTR0, pd[0]);
         bad |= vi_vmwrite(VMCS_GUEST_PDPTR1, pd[1]);
