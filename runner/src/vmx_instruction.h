@@ -44,10 +44,13 @@ static uint64_t plat_feature_control, plat_basic, plat_cr0, plat_cr4, plat_misc,
 /* The root-mode GDT used while a vector's code runs: the host's first five entries (0x08 code, 0x10 data, 0x18 TSS,
  * the selectors of the IDT and of TR), then for ring n a 64-bit code, a data and a 32-bit code segment (SDM Vol. 3A
  * 3.4.5, 5.2.1: L=1 for 64-bit mode, L=0 D=1 for compatibility mode). */
-static uint64_t vi_gdt[17] __attribute__((aligned(16)));
+static uint64_t vi_gdt[54] __attribute__((aligned(16)));   /* 17-53: vi_legacy.h */
 #define VI_SEL_CODE64(n) ((uint16_t)(((5 + 3 * (n)) << 3) | (n)))
 #define VI_SEL_DATA(n)   ((uint16_t)(((6 + 3 * (n)) << 3) | (n)))
 #define VI_SEL_CODE32(n) ((uint16_t)(((7 + 3 * (n)) << 3) | (n)))
+
+static void vi_legacy_setup(void);
+static const char *vi_legacy_root_cr_problem(const struct batch_vi_record *r);
 
 static void vi_setup(void) {
     uint32_t a, b, c, d;
@@ -66,6 +69,7 @@ static void vi_setup(void) {
         vi_gdt[6 + 3 * n] = 0x00cf93000000ffffULL | ((uint64_t)n << 45);
         vi_gdt[7 + 3 * n] = 0x00cf9b000000ffffULL | ((uint64_t)n << 45);
     }
+    vi_legacy_setup();
     /* Mask the 8259 PICs: a vector may run with RFLAGS.IF = 1, and the BIOS's IRQ vectors are exception vectors. */
     outb(0x21, 0xff);
     outb(0xa1, 0xff);
@@ -133,11 +137,17 @@ static int vi_encoding_valid(uint64_t e) {
 }
 
 /* Makes the field `enc` (full access) of the current VMCS hold `value`. 0 on success; otherwise a reason. */
-static const char *vi_set_field(uint64_t enc, uint64_t value) {
+static const char *vi_set_field(const struct batch_vi_record *r, uint64_t enc, uint64_t value) {
     uint64_t full = enc & ~1ULL, old = 0;
     if (vi_vmwrite(full, value) == 0) return 0;
     /* VM-exit information fields are read-only without IA32_VMX_MISC bit 29: a fresh VMCS may hold the value. */
     if (vi_vmread(full, &old) == 0 && old == value) return 0;
+    /* A field this processor does not have (VMfailValid 12, "unsupported VMCS component", SDM Vol. 3C 31.4): when
+     * the vector's capability MSRs that decide which fields exist are the processor's (VI_FLAG_FIELD_CAPS, compared
+     * in run_vi_record), the vector's field does not exist either, and VMREAD/VMWRITE end in VMfail(12) before any
+     * value of it is read (SDM Vol. 3C 31.3 VMREAD, VMWRITE), so field_value takes no part in the outcome. */
+    uint64_t ierr = 0;
+    if ((r->flags & VI_FLAG_FIELD_CAPS) && vi_vmread(VMCS_VM_INSTRUCTION_ERROR, &ierr) == 0 && ierr == 12) return 0;
     return "the accessed VMCS field cannot be given the vector's field_value on this processor (read-only or unsupported)";
 }
 
@@ -308,7 +318,8 @@ static const char *vi_legacy_cr_problem(const struct batch_vi_record *r);
 
 static const char *vi_cr_problem(const struct batch_vi_record *r) {
     if ((r->cr0 >> 32) || (r->cr4 >> 32)) return "CR0/CR4 bits 63:32 set";
-    if (r->mode < VI_MODE_COMPAT) return vi_legacy_cr_problem(r);
+    if (r->mode < VI_MODE_COMPAT)
+        return r->vmx_operation == VI_OP_NON_ROOT ? vi_legacy_cr_problem(r) : vi_legacy_root_cr_problem(r);
     if ((r->cr0 & ~VI_CR0_FREE) || (r->cr4 & ~VI_CR4_FREE & ~(uint64_t)(1 << 12)))
         return "CR0/CR4 bits the runner does not load (e.g. SMEP, SMAP, CET, PKE, LA57 changes)";
     if ((r->cr4 & ~plat_cr4_fixed1) || (r->cr0 & ~plat_cr0_fixed1)) return "CR0/CR4 bits this processor does not support";
@@ -389,6 +400,7 @@ static void vi_put_vr_values(unsigned insn, int to_register, uint64_t destinatio
 }
 
 static void vi_non_root(const struct batch_vi_record *r, uint64_t lin);
+static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64_t len);
 
 static void run_vi_record(const struct batch_vi_record *r) {
     const struct batch_record *rec = (const struct batch_record *)r;
@@ -402,10 +414,6 @@ static void run_vi_record(const struct batch_vi_record *r) {
     int inv = insn == VI_INVEPT || insn == VI_INVVPID, rw = insn == VI_VMREAD || insn == VI_VMWRITE;
     int long64 = r->mode == VI_MODE_64;
     unsigned op = r->vmx_operation;
-    if (r->mode != VI_MODE_64 && r->mode != VI_MODE_COMPAT && op != VI_OP_NON_ROOT) {
-        reply_unsupported(rec, "real, virtual-8086 and protected mode outside VMX non-root operation: the runner stays in IA-32e mode");
-        return;
-    }
     /* 1. The vector's capabilities must be this processor's. IA32_FEATURE_CONTROL is read only by VMXON outside VMX
      * operation (SDM Vol. 3C 31.3 VMXON; it reads 0x5, locked, on Bochs and cannot be changed once locked). */
     if (r->vmx_basic != plat_basic || r->procbased_ctls2 != cap_proc2 || r->cr0_fixed0 != plat_cr0_fixed0 ||
@@ -455,7 +463,9 @@ static void run_vi_record(const struct batch_vi_record *r) {
             }
         }
     }
-    if (r->maxphyaddr != plat_maxphyaddr && op == VI_OP_ROOT && long64 && r->cpl == 0) {
+    /* The same in legacy protected mode (vi_legacy.h): the pointers are 64-bit memory operands there too. */
+    int cpl0_insn_mode = (long64 || r->mode == VI_MODE_PROTECTED) && r->cpl == 0;
+    if (r->maxphyaddr != plat_maxphyaddr && op == VI_OP_ROOT && cpl0_insn_mode) {
         /* Only the pointer read from the operand (VMXON/VMCLEAR/VMPTRLD) and the INVEPT EPTP are compared with
          * MAXPHYADDR; the other pointers are in the runner's RAM by construction. VMXON outside VMX operation below. */
         int ok = !has_op || !vi_canonical(lin) || insn == VI_VMPTRST || insn == VI_INVVPID || rw;
@@ -465,14 +475,14 @@ static void run_vi_record(const struct batch_vi_record *r) {
         }
         if (!ok) { reply_unsupported(rec, "the vector's MAXPHYADDR differs from this processor's and decides the outcome"); return; }
     }
-    if (r->maxphyaddr != plat_maxphyaddr && op == VI_OP_OUTSIDE && insn == VI_VMXON && long64 && r->cpl == 0 &&
+    if (r->maxphyaddr != plat_maxphyaddr && op == VI_OP_OUTSIDE && insn == VI_VMXON && cpl0_insn_mode &&
         has_op && vi_canonical(lin)) {
         int ok = 0;
         for (uint32_t i = 0; i < r->memory_count; i++)
             if (r->memory[i].addr == lin) ok = vi_width_agnostic(r->memory[i].value, r->maxphyaddr, plat_maxphyaddr);
         if (!ok) { reply_unsupported(rec, "the vector's MAXPHYADDR differs from this processor's and decides the outcome"); return; }
     }
-    if (op == VI_OP_ROOT && insn == VI_VMCALL && r->current_vmcs_pointer != ~0ULL && long64 && r->cpl == 0) {
+    if (op == VI_OP_ROOT && insn == VI_VMCALL && r->current_vmcs_pointer != ~0ULL && cpl0_insn_mode) {
         /* Observed: Bochs 2.7 ends the run (exit status 1) here; docs/findings/bochs.md. */
         reply_unsupported(rec, "VMCALL in VMX root operation with a current VMCS ends the Bochs run (docs/findings/bochs.md)");
         return;
@@ -488,6 +498,7 @@ static void run_vi_record(const struct batch_vi_record *r) {
         return;
     }
     if (op == VI_OP_NON_ROOT) { vi_non_root(r, lin); return; }
+    if (r->mode < VI_MODE_COMPAT) { vi_legacy_root(r, lin, len); return; }
 
     /* 5. Instruction bytes, then UD2 (completion). */
     struct vi_gen g;
@@ -529,7 +540,7 @@ static void run_vi_record(const struct batch_vi_record *r) {
                 if (reason & 0x80000000U) { setup_err = "the trivial guest's VM entry failed, reason"; setup_val = reason; goto restore; }
             }
             if (rw && vi_encoding_valid(r->register_value)) {
-                setup_unsup = vi_set_field(r->register_value, r->field_value);
+                setup_unsup = vi_set_field(r, r->register_value, r->field_value);
                 if (setup_unsup) goto restore;
             }
         }
@@ -780,7 +791,9 @@ static int vi_legacy_guest(unsigned mode, unsigned cpl, uint64_t cr0) {
     }
     bad |= vi_vmwrite(VMCS_GUEST_CR3, VIG_PDPT);
     bad |= vi_vmwrite(VMCS_GUEST_RSP, code16 ? 0x7000 : (uint64_t)guest_stack[cpl] + 4096 - 64);
-    if (cr0 >> 31) {
+    if ((cr0 >> 31) && ((cap_proc2 >> 32) & PROC2_ENABLE_EPT)) {
+        /* The PDPTE fields exist only where "enable EPT" can be 1 (SDM Vol. 3C 25.4.2); without EPT VM entry reads the
+         * PDPTEs from CR3 (27.3.2.4). */
         const uint64_t *pd = (const uint64_t *)VIG_PDPT;
         bad |= vi_vmwrite(VMCS_GUEST_PDPTR0, pd[0]);
         bad |= vi_vmwrite(VMCS_GUEST_PDPTR1, pd[1]);
@@ -960,7 +973,7 @@ static void vi_non_root(const struct batch_vi_record *r, uint64_t lin) {
         uint32_t rev = *(uint32_t *)link;
         if (rev != (vmcs_revision | 0x80000000U)) { unsup = "the shadow VMCS region's first word does not pass VM entry (revision | bit 31)"; goto out; }
         if (vmclear(link) || vmptrld(link)) { err = "VMCLEAR/VMPTRLD of the shadow VMCS failed"; goto out; }
-        if (vi_encoding_valid(r->register_value)) unsup = vi_set_field(r->register_value, r->field_value);
+        if (vi_encoding_valid(r->register_value)) unsup = vi_set_field(r, r->register_value, r->field_value);
         if (vmclear(link)) { err = "VMCLEAR of the shadow VMCS failed"; goto out; }
         if (unsup) goto out;
     }
@@ -1120,3 +1133,5 @@ out_novmx:
     st = vmxon((uint64_t)vmxon_region);
     if (st) fatal("re-VMXON of the runner's region failed, status", (uint64_t)st, 0);
 }
+
+#include "vi_legacy.h"

@@ -240,10 +240,6 @@ public final class BatchWriter {
         if (!VI_OPERATIONS.contains(op)) return Optional.of("vmx_operation " + op + " is not understood by the runner");
         String mode = in.path("mode").asText();
         if (!VI_MODES.contains(mode)) return Optional.of("mode " + mode + " is not understood by the runner");
-        if (!mode.equals("64-bit") && !mode.equals("compatibility") && !op.equals("non-root")) {
-            // A guest (non-root) can be in any mode; the runner's own code (root, outside) stays in IA-32e mode.
-            return Optional.of("real, virtual-8086 and protected mode outside VMX non-root operation: the runner stays in IA-32e mode");
-        }
         if (in.path("a20m").asBoolean() || in.path("smx_operation").asBoolean() || in.path("dual_monitor_active").asBoolean()) {
             return Optional.of("A20M, SMX operation or the dual-monitor treatment: not available on the runner");
         }
