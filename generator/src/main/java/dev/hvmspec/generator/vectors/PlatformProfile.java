@@ -61,16 +61,18 @@ public final class PlatformProfile {
     private final int linearAddressWidth;
     private final boolean la57;
     private final boolean umip;
+    private final boolean smx;
     private final Map<String, Long> msrs;
 
     private PlatformProfile(String name, String file, int maxphyaddr, int linearAddressWidth, boolean la57, boolean umip,
-                            Map<String, Long> msrs) {
+                            boolean smx, Map<String, Long> msrs) {
         this.name = name;
         this.file = file;
         this.maxphyaddr = maxphyaddr;
         this.linearAddressWidth = linearAddressWidth;
         this.la57 = la57;
         this.umip = umip;
+        this.smx = smx;
         this.msrs = Collections.unmodifiableMap(new TreeMap<>(msrs));
     }
 
@@ -98,6 +100,11 @@ public final class PlatformProfile {
 
     public boolean umip() {
         return umip;
+    }
+
+    /** CPUID.1:ECX.SMX[bit 6]: the platform can be in SMX operation (GETSEC[SENTER]); false when the profile omits it. */
+    public boolean smx() {
+        return smx;
     }
 
     /** The MSR's value, empty when the platform does not have it (or refused to read it). */
@@ -228,6 +235,7 @@ public final class PlatformProfile {
         int law = root.has("linear_address_width") ? integer(file, root, "linear_address_width", 0, 64) : 48;
         boolean la57 = cpuid != null && cpuid.path("la57").asBoolean(false);
         boolean umip = cpuid != null && cpuid.path("umip").asBoolean(false);
+        boolean smx = cpuid != null && cpuid.path("smx").asBoolean(false);
         JsonNode ms = root.get("msrs");
         if (ms == null) throw new ProfileException(file + ": missing key \"msrs\"");
         if (!ms.isObject()) throw new ProfileException(file + ": \"msrs\" must be an object");
@@ -249,7 +257,7 @@ public final class PlatformProfile {
         }
         String name = root.path("source").isTextual() ? root.get("source").asText()
                 : Path.of(file).getFileName().toString().replaceFirst("\\.json$", "");
-        return new PlatformProfile(name, file, maxphy, law, la57, umip, msrs);
+        return new PlatformProfile(name, file, maxphy, law, la57, umip, smx, msrs);
     }
 
     private static int integer(String file, JsonNode root, String key, int min, int max) throws ProfileException {

@@ -713,9 +713,17 @@ public final class VmxInstructionCases implements DomainCases {
     private static final List<String> B = List.of("boundary");
     private static final List<String> NOF = List.of();
 
-    private static List<String> flags(S s, List<String> extra) {
+    /**
+     * The case's flags: {@code realistic-profile} for a real processor's capabilities, else {@code edge-profile}. With a
+     * platform profile only the platform is realistic: a case made for another model (Penryn without EPT, say) is one
+     * the platform cannot be asked, and so is VMXON outside VMX operation with another IA32_FEATURE_CONTROL (locked
+     * when the platform boots), and a case in SMX operation on a platform without SMX (CPUID.1:ECX.SMX).
+     */
+    private List<String> flags(S s, List<String> extra) {
         List<String> f = new ArrayList<>(extra);
-        f.add(s.p.realistic() && !s.edgeCap ? "realistic-profile" : "edge-profile");
+        boolean realistic = platform == null ? s.p.realistic() : s.p == platform && (!s.smx || pp.smx())
+                && !(s.instr.equals("vmxon") && s.op.equals("outside") && pp.featureControl().isPresent() && pp.featureControl().getAsLong() != s.fc);
+        f.add(realistic && !s.edgeCap ? "realistic-profile" : "edge-profile");
         return f;
     }
 
@@ -733,7 +741,7 @@ public final class VmxInstructionCases implements DomainCases {
     /** Adds a case aimed at the deciding rule the predictor names. */
     private void add(S s, String comment, List<String> extra) {
         giveNonRootACurrentVmcs(s);
-        String note = effectiveSegment(s, false) + consistentOperand(s);
+        String note = effectiveSegment(s, false) + consistentState(s);
         Aim a = predict(s);
         ctx.add(a.rule(), a.held(), comment + note + " (" + s.describe() + ")", flags(s, extra), input(s));
     }
@@ -741,7 +749,7 @@ public final class VmxInstructionCases implements DomainCases {
     /** Adds a case aimed at a given rule and side (the engine checks the model's trace). */
     private void add(S s, String rule, boolean held, String comment, List<String> extra) {
         giveNonRootACurrentVmcs(s);
-        String note = effectiveSegment(s, rule.equals("VMX_EXIT_INFO_BASE_VALID")) + consistentOperand(s);
+        String note = effectiveSegment(s, rule.equals("VMX_EXIT_INFO_BASE_VALID")) + consistentState(s);
         ctx.add(rule, held, comment + note + " (" + s.describe() + ")", flags(s, extra), input(s));
     }
 
@@ -787,11 +795,24 @@ public final class VmxInstructionCases implements DomainCases {
      * default segment), an index equal to the base with an odd remainder another index; where the instruction
      * exits in non-root operation before the operand is used, the offset follows the displacement (which the exit
      * reports); elsewhere the displacement follows the offset, or a base register is added where no displacement can
-     * give it. Register form: a data register that is the register operand holds its value. Returns a note for the
-     * comment when something changed.
+     * give it. Register form: a data register that is the register operand holds its value. Outside 64-bit mode a
+     * register operand is one of the eight registers there are (R8-R15 need a REX prefix, SDM Vol. 2A 2.2.1), and
+     * virtual-8086 mode is always CPL 3 (Vol. 3A 20.2). Returns a note for the comment when something changed.
      */
-    private static String consistentOperand(S s) {
+    private static String consistentState(S s) {
         String note = "";
+        if (!s.is64() && s.reg2 != null && s.reg2 >= 8) {
+            s.reg2 &= 7;
+            note += " (no R8-R15 outside 64-bit mode: register operand " + s.reg2 + ")";
+        }
+        if (!s.is64() && s.dataReg != null && s.dataReg >= 8) {
+            s.dataReg &= 7;
+            note += " (no R8-R15 outside 64-bit mode: data register " + s.dataReg + ")";
+        }
+        if (s.mode.equals("virtual-8086") && s.cpl != 3) {
+            s.cpl = 3;
+            note += " (virtual-8086 mode runs at CPL 3)";
+        }
         if (s.operand == null) {
             if (s.dataReg != null && s.reg2 != null && s.dataReg.equals(s.reg2) && s.dataVal != null && !s.dataVal.equals(s.regVal)) {
                 s.dataVal = s.regVal;
@@ -905,8 +926,14 @@ public final class VmxInstructionCases implements DomainCases {
         long limit = Math.min(s.maxphy, 32) - 12;
         long pages = 1L << limit;
         long page = (REGION >>> 12) + (long) rnd.nextInt((int) Math.min(pages - (REGION >>> 12) - 1, 0x7ffff));
+        // Regions stay below 2 GiB, so that a test machine (or emulator) with 2 GiB of RAM holds every one the vector
+        // names: the 16 MiB above fold back onto the 16 MiB below (runner/README.md "vmx-instruction").
+        if ((page << 12) + 0x1000 > HIGH_END) page -= REGION >>> 12;
         return page << 12;
     }
+
+    /** The end of the physical memory the regions use (2 GiB). */
+    private static final long HIGH_END = 0x80000000L;
 
     /** Sets the registers for a mode (consistent with it), keeping the random status flags of RFLAGS. */
     private static void setMode(S s, String mode) {
