@@ -132,14 +132,14 @@ static const uint8_t dt_segpfx[6] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };   /*
 #define DT_LOW_END 0x7000ULL
 
 /* Base and index register values that make base + index * 2^scale equal `want` (at least one of them used): a
- * register that is both base and index needs `want` divisible by 1 + 2^scale, an index alone a multiple of 2^scale.
+ * register that is both base and index needs a value v with v * (1 + 2^scale) = want (vi_base_index_value), an index
+ * alone a multiple of 2^scale.
  * Returns 0 when no values do. */
 static int dt_regs_for(uint64_t want, int bv, int iv, unsigned base, unsigned index, unsigned scale, uint64_t *bval,
                        uint64_t *ival) {
     if (bv && iv && base == index) {
-        uint64_t m = 1 + (1ULL << scale);
-        if (want % m) return 0;
-        *bval = *ival = want / m;
+        if (!vi_base_index_value(want, scale, bval)) return 0;
+        *ival = *bval;
     } else if (bv) {
         *bval = want;
         *ival = 0;

@@ -102,6 +102,22 @@ int vi_guard_exception(struct frame *f) {
 
 static int vi_canonical(uint64_t a) { return (uint64_t)((int64_t)(a << 16) >> 16) == a; }
 static int vi_in_ram(uint64_t a, uint64_t len) { return a >= VI_RAM_LOW && a < VI_RAM_HIGH && a + len <= VI_RAM_HIGH; }
+/* The value v of a register that is both base and index, v * (1 + 2^scale) = want modulo 2^64 (hence modulo every
+ * address size). An odd multiplier (scale > 0) always has one, through its inverse modulo 2^64: Newton's iteration
+ * x = x * (2 - m * x) doubles the correct low bits, and x = m is right in 3 (m * m = 1 modulo 8 for odd m). Scale 0
+ * (m = 2) needs an even want. Returns 0 when no value gives it. */
+static int vi_base_index_value(uint64_t want, unsigned scale, uint64_t *v) {
+    uint64_t m = 1 + (1ULL << scale);
+    if (scale == 0) {
+        if (want & 1) return 0;
+        *v = want >> 1;
+        return 1;
+    }
+    uint64_t x = m;
+    for (int i = 0; i < 5; i++) x *= 2 - m * x;
+    *v = want * x;
+    return 1;
+}
 /* The outcome depends on MAXPHYADDR only through "bits beyond the physical-address width" of x: this processor's
  * width gives the same answer as the vector's when x is below 2^min or at/above 2^max of the two widths. */
 static int vi_width_agnostic(uint64_t x, uint32_t w1, uint32_t w2) {
@@ -271,9 +287,9 @@ static uint8_t *vi_encode(const struct batch_vi_record *r, uint8_t *p, int long6
     if (fixed_b) bval = r->register_value;
     if (fixed_i) ival = r->register_value;
     if (bv && iv && base == index) {
-        uint64_t m = 1 + (1ULL << scale);
-        uint64_t v = fixed_b ? bval : want / m;
-        if (((v * m) & amask) != want) { *why = "base = index register: no value gives the offset"; return 0; }
+        uint64_t v = bval;
+        if (!fixed_b && !vi_base_index_value(want, scale, &v)) v = ~0ULL;
+        if (((v * (1 + (1ULL << scale))) & amask) != want) { *why = "base = index register: no value gives the offset"; return 0; }
         bval = ival = v;
     } else if (bv && !fixed_b) {
         bval = want - (iv ? (ival << scale) : 0);
@@ -456,7 +472,8 @@ static void run_vi_record(const struct batch_vi_record *r) {
         /* SDM Vol. 3A 2.2.1.1/3.4.4: in 64-bit mode the ES, CS, SS and DS overrides are ignored; the default segment
          * (SS for an RSP/RBP base, else DS) decides #SS against #GP. A vector naming another of the four cannot be made. */
         if (long64 && r->segment < 4) {
-            int ss_default = (r->flags & VI_FLAG_BASE) && ((r->base & 7) == 4 || (r->base & 7) == 5);
+            /* RSP and RBP only: an R12 or R13 base uses DS (SDM Vol. 1 3.7.4; Bochs's decoder tables agree). */
+            int ss_default = (r->flags & VI_FLAG_BASE) && (r->base == 4 || r->base == 5);
             if ((r->segment == 2) != ss_default) {
                 reply_unsupported(rec, "64-bit mode ignores ES/CS/SS/DS overrides: the vector's segment is not the one the processor uses");
                 return;
