@@ -379,9 +379,12 @@ public final class CrAccessCases implements DomainCases {
                     long shadow = 0xa5a5a5a5_5a5a5a5aL & mask;
                     Input.Builder b = operands(base.toBuilder(ctx.domain()), insn, 0)
                             .bits(reg + "_guest_host_mask", mask).bits(reg + "_read_shadow", shadow);
+                    // The outcome does not depend on the fixed bits, so the committed vectors carry no profile flag;
+                    // for a platform the edge profiles' copies are ones the platform cannot be put in (edge-profile).
+                    List<String> f = flags(p, mask == 0 || mask == -1L ? "boundary" : "random");
                     add(ctx, rule, true, insn + " in " + mode + " mode with mask 0x" + Long.toHexString(mask)
-                            + ": host-owned bits come from the read shadow", flags(p, mask == 0 || mask == -1L ? "boundary" : "random")
-                            .subList(0, 1), b.build());
+                            + ": host-owned bits come from the read shadow", ctx.profile().isPresent() ? f : f.subList(0, 1),
+                            b.build());
                 }
             }
         }
