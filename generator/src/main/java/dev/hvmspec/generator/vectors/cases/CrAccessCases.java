@@ -60,6 +60,7 @@ public final class CrAccessCases implements DomainCases {
     private void choose(CaseContext ctx) {
         if (ctx.profile().isEmpty()) return;
         dev.hvmspec.generator.vectors.PlatformProfile pp = ctx.profile().get();
+        platformUnrestricted = (pp.procbased2() & (1L << (32 + 7))) != 0;
         main = new Profile(pp.name(), pp.cr0Fixed0(), pp.cr0Fixed1(), pp.cr4Fixed0(), pp.cr4Fixed1(), true);
         List<Profile> list = new java.util.ArrayList<>();
         list.add(main);
@@ -118,9 +119,21 @@ public final class CrAccessCases implements DomainCases {
      * outside the fixed bits (VM entry would have failed; SDM 24.8, with "unrestricted guest" exempting PE and PG), or
      * R8-R15 outside 64-bit mode, where they cannot be named (SDM Vol. 2B 4.3).
      */
-    private static void add(CaseContext ctx, String rule, boolean held, String comment, List<String> flags, Input in) {
-        if (startStateExists(in)) ctx.add(rule, held, comment, flags, in);
+    private void add(CaseContext ctx, String rule, boolean held, String comment, List<String> flags, Input in) {
+        if (!startStateExists(in)) return;
+        if (!platformUnrestricted && ((dev.hvmspec.dsl.eval.Value.Bool) in.values().get("unrestricted_guest")).value()) {
+            // A platform without "unrestricted guest" (IA32_VMX_PROCBASED_CTLS2 bit 39) has no guest in real mode or
+            // with CR0.PE/PG clear: the case is one it cannot be put in.
+            List<String> edge = new java.util.ArrayList<>(flags);
+            edge.remove("realistic-profile");
+            if (!edge.contains("edge-profile")) edge.add("edge-profile");
+            flags = edge;
+        }
+        ctx.add(rule, held, comment, flags, in);
     }
+
+    /** "Unrestricted guest" may be 1 on the platform (always true without a profile: the committed vectors). */
+    private boolean platformUnrestricted = true;
 
     private static boolean startStateExists(Input in) {
         long cr0 = value(in, "cr0");
