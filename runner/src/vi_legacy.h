@@ -569,43 +569,12 @@ static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64
         __asm__ volatile("vmxoff" ::: "cc", "memory");
     }
     reply_prefix(rec);
-    if (f & 1) {
-        puts_("\"outcome\": {\"kind\": \"vmfail-invalid\", ");
-        vi_reply_flags(f);
-        puts_("}}\n");
-    } else if (f & 0x40) {
-        uint64_t ie = c.insn_error;
-        if ((insn == VI_VMLAUNCH || insn == VI_VMRESUME) && (ie == 7 || ie == 8)) {
-            puts_("\"outcome\": {\"kind\": \"vm-entry-checks\"}}\n");
-        } else {
-            puts_("\"outcome\": {\"kind\": \"vmfail-valid\", \"vm_instruction_error\": ");
-            put_dec(ie);
-            puts_(", ");
-            vi_reply_flags(f);
-            puts_("}}\n");
-        }
-    } else if (insn == VI_VMLAUNCH || insn == VI_VMRESUME) {
-        puts_("\"error\": \"VMLAUNCH/VMRESUME fell through without a VM exit, rflags ");
-        put_hex(f);
-        puts_("\"}\n");
-    } else if (wst) {
-        puts_("\"error\": \"VMREAD of the written field failed, status ");
-        put_dec((uint64_t)(uint32_t)wst);
-        puts_("\"}\n");
-    } else {
-        puts_("\"outcome\": {\"kind\": \"vmsucceed\", ");
-        vi_reply_flags(f);
-        if (insn == VI_VMXOFF) {
-            puts_(", \"vmx_operation\": \"outside\"");
-        } else {
-            puts_(", \"vmx_operation\": \"root\", \"current_vmcs_pointer\": \"");
-            put_hex(c.cur_after);
-            puts_("\"");
-        }
-        if (stores) vi_put_memory_changes(lin, len, before0, before1);
-        vi_put_vr_values(insn, g.reg_dest >= 0, g.reg_dest >= 0 ? c.gpr_out[g.reg_dest] : 0, written);
-        puts_("}}\n");
-    }
+    struct vi_root_status st_out = {
+        .rflags = f, .insn_error = c.insn_error, .current_vmcs = c.cur_after, .written_status = wst, .written = written,
+        .to_register = g.reg_dest >= 0, .destination = g.reg_dest >= 0 ? c.gpr_out[g.reg_dest] : 0,
+        .stores = stores, .lin = lin, .len = len, .before0 = before0, .before1 = before1,
+    };
+    vi_reply_root_status(insn, &st_out);
     err = 0;
 
 out_novmx:

@@ -415,6 +415,64 @@ static void vi_put_vr_values(unsigned insn, int to_register, uint64_t destinatio
     }
 }
 
+/* What a VMX instruction left in root operation, for vi_reply_root_status. */
+struct vi_root_status {
+    uint64_t rflags;          /* RFLAGS after the instruction */
+    uint64_t insn_error;      /* the VM-instruction error field, read when ZF is set */
+    uint64_t current_vmcs;    /* VMPTRST after the instruction */
+    int written_status;       /* VMWRITE: status of reading the written field back (0: read) */
+    uint64_t written;         /* ... and its value */
+    int to_register;          /* VMREAD to a register: ... */
+    uint64_t destination;     /* ... and that register's value */
+    int stores;               /* VMPTRST/VMREAD to memory: the operand words before it */
+    uint64_t lin, len, before0, before1;
+};
+
+/* After reply_prefix: the outcome of a VMX instruction in root operation (or VMXON outside it), from its RFLAGS
+ * (SDM Vol. 3C 31.2): VMfailInvalid (CF); VMfailValid (ZF) with the VM-instruction error, where errors 7 and 8 of
+ * VMLAUNCH/VMRESUME are the VM-entry checks; else VMsucceed with the VMX operation and current VMCS after it, the
+ * operand words a store changed and the VMREAD/VMWRITE values. The IA-32e-mode path and the legacy-mode path
+ * (vi_legacy.h) end alike. */
+static void vi_reply_root_status(unsigned insn, const struct vi_root_status *st) {
+    uint64_t f = st->rflags;
+    if (f & 1) {
+        puts_("\"outcome\": {\"kind\": \"vmfail-invalid\", ");
+        vi_reply_flags(f);
+        puts_("}}\n");
+    } else if (f & 0x40) {
+        if ((insn == VI_VMLAUNCH || insn == VI_VMRESUME) && (st->insn_error == 7 || st->insn_error == 8)) {
+            puts_("\"outcome\": {\"kind\": \"vm-entry-checks\"}}\n");
+        } else {
+            puts_("\"outcome\": {\"kind\": \"vmfail-valid\", \"vm_instruction_error\": ");
+            put_dec(st->insn_error);
+            puts_(", ");
+            vi_reply_flags(f);
+            puts_("}}\n");
+        }
+    } else if (insn == VI_VMLAUNCH || insn == VI_VMRESUME) {
+        puts_("\"error\": \"VMLAUNCH/VMRESUME fell through without a VM exit, rflags ");
+        put_hex(f);
+        puts_("\"}\n");
+    } else if (st->written_status) {
+        puts_("\"error\": \"VMREAD of the written field failed, status ");
+        put_dec((uint64_t)(uint32_t)st->written_status);
+        puts_("\"}\n");
+    } else {
+        puts_("\"outcome\": {\"kind\": \"vmsucceed\", ");
+        vi_reply_flags(f);
+        if (insn == VI_VMXOFF) {
+            puts_(", \"vmx_operation\": \"outside\"");
+        } else {
+            puts_(", \"vmx_operation\": \"root\", \"current_vmcs_pointer\": \"");
+            put_hex(st->current_vmcs);
+            puts_("\"");
+        }
+        if (st->stores) vi_put_memory_changes(st->lin, st->len, st->before0, st->before1);
+        vi_put_vr_values(insn, st->to_register, st->destination, st->written);
+        puts_("}}\n");
+    }
+}
+
 static void vi_non_root(const struct batch_vi_record *r, uint64_t lin);
 static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64_t len);
 
@@ -620,46 +678,17 @@ static void run_vi_record(const struct batch_vi_record *r) {
         else { puts_("\"error\": \"unexpected VM exit, reason "); put_hex(vmread(VMCS_VM_EXIT_REASON)); puts_("\"}\n"); }
         goto restore;
     }
-    uint64_t f = c.rflags_out;
-    if (f & 1) {
-        puts_("\"outcome\": {\"kind\": \"vmfail-invalid\", ");
-        vi_reply_flags(f);
-        puts_("}}\n");
-    } else if (f & 0x40) {
-        uint64_t e = vmread(VMCS_VM_INSTRUCTION_ERROR);
-        if ((insn == VI_VMLAUNCH || insn == VI_VMRESUME) && (e == 7 || e == 8)) {
-            puts_("\"outcome\": {\"kind\": \"vm-entry-checks\"}}\n");
-        } else {
-            puts_("\"outcome\": {\"kind\": \"vmfail-valid\", \"vm_instruction_error\": ");
-            put_dec(e);
-            puts_(", ");
-            vi_reply_flags(f);
-            puts_("}}\n");
-        }
-    } else if (insn == VI_VMLAUNCH || insn == VI_VMRESUME) {
-        puts_("\"error\": \"VMLAUNCH/VMRESUME fell through without a VM exit, rflags ");
-        put_hex(f);
-        puts_("\"}\n");
-    } else if (wst) {
-        puts_("\"error\": \"VMREAD of the written field failed, status ");
-        put_dec((uint64_t)wst);
-        puts_("\"}\n");
-    } else {
-        puts_("\"outcome\": {\"kind\": \"vmsucceed\", ");
-        vi_reply_flags(f);
-        if (insn == VI_VMXOFF) {
-            puts_(", \"vmx_operation\": \"outside\"");
-        } else {
-            uint64_t cur = 0;
-            __asm__ volatile("vmptrst %0" : "=m"(cur) : : "memory");
-            puts_(", \"vmx_operation\": \"root\", \"current_vmcs_pointer\": \"");
-            put_hex(cur);
-            puts_("\"");
-        }
-        if (stores) vi_put_memory_changes(lin, len, before0, before1);
-        vi_put_vr_values(insn, g.reg_dest >= 0, g.reg_dest >= 0 ? c.gpr_out[g.reg_dest] : 0, written);
-        puts_("}}\n");
+    struct vi_root_status st_out = {
+        .rflags = c.rflags_out, .written_status = wst, .written = written,
+        .to_register = g.reg_dest >= 0, .destination = g.reg_dest >= 0 ? c.gpr_out[g.reg_dest] : 0,
+        .stores = stores, .lin = lin, .len = len, .before0 = before0, .before1 = before1,
+    };
+    if (c.rflags_out & 0x40) st_out.insn_error = vmread(VMCS_VM_INSTRUCTION_ERROR);
+    /* Only after a VMsucceed that leaves VMX operation on (VMPTRST outside it, after a failed VMXON, would be #UD). */
+    if (!(c.rflags_out & 0x41) && insn != VI_VMXOFF && in_vmx) {
+        __asm__ volatile("vmptrst %0" : "=m"(st_out.current_vmcs) : : "memory");
     }
+    vi_reply_root_status(insn, &st_out);
 
 restore:
     if (setup_err || setup_unsup) {
