@@ -51,6 +51,10 @@
 
 static uint64_t ept_pml4[512] __attribute__((aligned(4096)));
 static uint64_t ept_pdpt[512] __attribute__((aligned(4096)));
+/* The identity EPT's page directories of 2-MiB pages, where 1-GiB pages are missing: 16 KiB the kernel's BSS has no
+ * room for (kernel.ld), in the runner's free RAM beside the guest code, rebuilt for every record (other domains may
+ * have written there). */
+#define CRG_EPT_PD    0x2010000UL
 
 /* "unsupported" with a composed reason: cr_unsup_begin, puts_/put_hex pieces, cr_unsup_end. */
 static void cr_unsup_begin(const struct batch_cr_record *rec) {
@@ -102,13 +106,13 @@ static int cr_runnable(const struct batch_cr_record *r) {
     int ug = (r->flags & BATCH_CR_FLAG_UNRESTRICTED) != 0;
     if (ug) {
         /* SDM Vol. 3D A.3.2/A.3.3, A.10; Vol. 3C 27.2.1.1: unrestricted guest needs enable EPT. The runner's identity
-         * EPT uses 4-level walks, write-back and 1-GiB pages. */
+         * EPT uses 4-level walks, write-back and 1-GiB pages (2-MiB pages on a processor without them). */
         if (!(cap_proc >> 63) || !(cap_proc2 >> 32 & PROC2_UNRESTRICTED) || !(cap_proc2 >> 32 & PROC2_ENABLE_EPT)) {
             cr_unsup(r, "the processor does not allow unrestricted guest and enable EPT");
             return 0;
         }
-        if (!(cap_ept_vpid & (1ULL << 6)) || !(cap_ept_vpid & (1ULL << 14)) || !(cap_ept_vpid & (1ULL << 17))) {
-            cr_unsup_v(r, "the runner's identity EPT needs 4-level walks, WB and 1-GiB pages; IA32_VMX_EPT_VPID_CAP = ",
+        if (!(cap_ept_vpid & (1ULL << 6)) || !(cap_ept_vpid & (1ULL << 14)) || !(cap_ept_vpid & (3ULL << 16))) {
+            cr_unsup_v(r, "the runner's identity EPT needs 4-level walks, WB and 2-MiB or 1-GiB pages; IA32_VMX_EPT_VPID_CAP = ",
                        cap_ept_vpid, "");
             return 0;
         }
@@ -302,8 +306,16 @@ static uint64_t cr_emit_code(const struct batch_cr_record *r, uint64_t *insn, ui
 /* ------------------------------------------------------------------------------------------------ VMCS, run */
 
 static void cr_build_ept(void) {
-    if (ept_pml4[0]) return;
-    for (uint64_t i = 0; i < 4; i++) ept_pdpt[i] = (i << 30) | 7 | (6 << 3) | (1 << 7);   /* RWX, WB, 1-GiB page */
+    for (uint64_t i = 0; i < 4; i++) {
+        if (cap_ept_vpid & (1ULL << 17)) {
+            ept_pdpt[i] = (i << 30) | 7 | (6 << 3) | (1 << 7);   /* RWX, WB, 1-GiB page */
+            continue;
+        }
+        /* IA32_VMX_EPT_VPID_CAP bit 17 clear (Bochs's pre-Haswell models): 2-MiB pages (bit 16; SDM Vol. 3D A.10). */
+        uint64_t *pd = (uint64_t *)(CRG_EPT_PD + 0x1000 * i);
+        for (uint64_t j = 0; j < 512; j++) pd[j] = (i << 30) | (j << 21) | 7 | (6 << 3) | (1 << 7);
+        ept_pdpt[i] = (uint64_t)pd | 7;
+    }
     ept_pml4[0] = (uint64_t)ept_pdpt | 7;
 }
 

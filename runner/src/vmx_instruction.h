@@ -15,7 +15,7 @@
  * Afterwards the kernel restores its own state (VMXOFF if still in VMX operation, CR0/CR4, GDT, VMXON of its region).
  */
 
-#define VI_RAM_LOW  0x1a0000ULL     /* below: the runner's own memory (kernel to 0x12f000, batch images 0x140000-0x19ffff) */
+#define VI_RAM_LOW  0x1a0000ULL     /* below: the runner's own memory (kernel and BSS below 0x140000, kernel.ld; batch images 0x140000-0x19ffff) */
 #define VI_RFLAGS_VM (1ULL << 17)
 #define VI_RAM_HIGH 0x80000000ULL   /* megs: 2048 in the host's bochsrc */
 
