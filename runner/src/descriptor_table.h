@@ -189,7 +189,9 @@ static uint8_t *dt_encode(const struct batch_dt_record *r, uint8_t *p, uint64_t 
         int ss_default = bv && (base == 4 || base == 5);
         if (seg != (ss_default ? 2U : 3U)) { *why = "64-bit mode: the vector's segment is not the one the processor uses"; return 0; }
     }
-    if (!long64 && !code16 && seg == 1 && (insn == DT_SGDT || insn == DT_SIDT || insn == DT_SLDT || insn == DT_STR)) {
+    /* With "descriptor-table exiting" 1 the store never happens: a fault before the VM exit, or the exit (SDM 26.1.1). */
+    if (!long64 && !code16 && seg == 1 && (insn == DT_SGDT || insn == DT_SIDT || insn == DT_SLDT || insn == DT_STR)
+        && !(r->flags & DT_FLAG_EXITING)) {
         *why = "a store through CS in compatibility or protected mode faults (code segments are not writable): the access cannot be made to succeed";
         return 0;
     }
