@@ -250,16 +250,8 @@ static uint32_t vl_gen_code16(const struct batch_vi_record *r, const struct vi_g
  * vector's CR0/CR4, CR3 = the runner's PAE PDPT, CS/SS/DS/ES/FS/GS/TR of vi_legacy.S, GDTR vi_gdt, IDTR the task-gate
  * IDT, RIP vl_launch_exit (HOST_RSP is written just before VMLAUNCH). Returns 0 or the reason of an error. */
 static const char *vl_prepare_launch(const struct batch_vi_record *r) {
-    struct batch_record fake;
-    memset_(&fake, 0, sizeof fake);
-    fake.instruction = BATCH_INSN_RDMSR;
-    fake.ecx = 0x10;
     struct guest_gprs gg = { 0, 0, 0 };
-    uint64_t grip;
-    build_in_current = 1;
-    int b = build_vmcs(&fake, &gg, &grip);
-    build_in_current = 0;
-    if (b) return "building the launched VMCS failed";
+    if (vi_build_trivial_guest(&gg)) return "building the launched VMCS failed";
     vi_build_pae();
     uint8_t *gc = (uint8_t *)VIG_ALT;           /* not VIG_CODE: the vector's 16-bit code goes there */
     gc[0] = 0x0f; gc[1] = 0x01; gc[2] = 0xc1;   /* vmcall */

@@ -476,6 +476,21 @@ static void vi_reply_root_status(unsigned insn, const struct vi_root_status *st)
 static void vi_non_root(const struct batch_vi_record *r, uint64_t lin);
 static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64_t len);
 
+/* Fills the current VMCS with a guest that exits at once (an RDMSR of the TSC, msr-access's VMCS), so that a
+ * "launched" current VMCS can be launched once before the vector's instruction (IA-32e-mode and legacy-mode paths).
+ * Returns build_vmcs's status. */
+static int vi_build_trivial_guest(struct guest_gprs *gg) {
+    struct batch_record fake;
+    memset_(&fake, 0, sizeof fake);
+    fake.instruction = BATCH_INSN_RDMSR;
+    fake.ecx = 0x10;
+    uint64_t grip;
+    build_in_current = 1;
+    int b = build_vmcs(&fake, gg, &grip);
+    build_in_current = 0;
+    return b;
+}
+
 static void run_vi_record(const struct batch_vi_record *r) {
     const struct batch_record *rec = (const struct batch_record *)r;
     unsigned insn = r->instruction;
@@ -599,15 +614,8 @@ static void run_vi_record(const struct batch_vi_record *r) {
             *(uint32_t *)cur = vmcs_revision;
             if (vmclear(cur) || vmptrld(cur)) { setup_err = "VMCLEAR/VMPTRLD of the current VMCS failed"; goto restore; }
             if (r->flags & VI_FLAG_LAUNCHED) {
-                struct batch_record fake;
-                memset_(&fake, 0, sizeof fake);
-                fake.instruction = BATCH_INSN_RDMSR;
-                fake.ecx = 0x10;
                 struct guest_gprs gg = { 0, 0, 0 };
-                uint64_t grip;
-                build_in_current = 1;
-                int b = build_vmcs(&fake, &gg, &grip);
-                build_in_current = 0;
+                int b = vi_build_trivial_guest(&gg);
                 if (b) { setup_err = "building the launched VMCS failed"; setup_val = (uint64_t)-b; goto restore; }
                 int l = vmx_launch(&gg);
                 if (l) { setup_err = "launching the trivial guest failed, status"; setup_val = (uint64_t)l; goto restore; }
