@@ -430,13 +430,7 @@ static void run_dt_record(const struct batch_dt_record *r) {
     int b = build_vmcs(&fake, &gg, &grip);
     if (b) { reply_error(rec, "building the guest's VMCS failed", (uint64_t)-b); return; }
     int bad = 0;
-    bad |= vi_vmwrite(VMCS_GUEST_RIP, (uint64_t)code);
-    bad |= vi_vmwrite(VMCS_GUEST_RFLAGS, r->rflags | 2);
-    bad |= vi_vmwrite(VMCS_GUEST_CR0, r->cr0);
-    bad |= vi_vmwrite(VMCS_GUEST_CR4, r->cr4);
-    bad |= vi_vmwrite(VMCS_CR0_READ_SHADOW, r->cr0);
-    bad |= vi_vmwrite(VMCS_CR4_READ_SHADOW, r->cr4);
-    if (have_entry_load_efer) bad |= vi_vmwrite(VMCS_GUEST_IA32_EFER, r->efer);
+    bad |= vi_write_guest_registers((uint64_t)code, r->rflags, r->cr0, r->cr4, r->efer);
     bad |= vi_vmwrite(VMCS_GUEST_GDTR_BASE, (uint64_t)dt_gdt);
     bad |= vi_vmwrite(VMCS_GUEST_GDTR_LIMIT, sizeof dt_gdt - 1);
     if (r->mode == VI_MODE_COMPAT) {

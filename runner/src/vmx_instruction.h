@@ -476,6 +476,21 @@ static void vi_reply_root_status(unsigned insn, const struct vi_root_status *st)
 static void vi_non_root(const struct batch_vi_record *r, uint64_t lin);
 static void vi_legacy_root(const struct batch_vi_record *r, uint64_t lin, uint64_t len);
 
+/* The guest's RIP, RFLAGS, CR0/CR4 (read shadows the same: the guest reads its own values) and, where "load IA32_EFER"
+ * exists, EFER: the register state of a non-root vmx-instruction or descriptor-table guest. Returns nonzero when a
+ * VMWRITE failed. */
+static int vi_write_guest_registers(uint64_t rip, uint64_t rflags, uint64_t cr0, uint64_t cr4, uint64_t efer) {
+    int bad = 0;
+    bad |= vi_vmwrite(VMCS_GUEST_RIP, rip);
+    bad |= vi_vmwrite(VMCS_GUEST_RFLAGS, rflags | 2);
+    bad |= vi_vmwrite(VMCS_GUEST_CR0, cr0);
+    bad |= vi_vmwrite(VMCS_GUEST_CR4, cr4);
+    bad |= vi_vmwrite(VMCS_CR0_READ_SHADOW, cr0);
+    bad |= vi_vmwrite(VMCS_CR4_READ_SHADOW, cr4);
+    if (have_entry_load_efer) bad |= vi_vmwrite(VMCS_GUEST_IA32_EFER, efer);
+    return bad;
+}
+
 /* Fills the current VMCS with a guest that exits at once (an RDMSR of the TSC, msr-access's VMCS), so that a
  * "launched" current VMCS can be launched once before the vector's instruction (IA-32e-mode and legacy-mode paths).
  * Returns build_vmcs's status. */
@@ -1045,13 +1060,7 @@ static void vi_non_root(const struct batch_vi_record *r, uint64_t lin) {
         build_in_current = 0;
         if (b) { err = "building the guest's VMCS failed"; errv = (uint64_t)-b; goto out; }
         int bad = 0;
-        bad |= vi_vmwrite(VMCS_GUEST_RIP, VIG_CODE);
-        bad |= vi_vmwrite(VMCS_GUEST_RFLAGS, r->rflags | 2);
-        bad |= vi_vmwrite(VMCS_GUEST_CR0, r->cr0);
-        bad |= vi_vmwrite(VMCS_GUEST_CR4, r->cr4);
-        bad |= vi_vmwrite(VMCS_CR0_READ_SHADOW, r->cr0);
-        bad |= vi_vmwrite(VMCS_CR4_READ_SHADOW, r->cr4);
-        if (have_entry_load_efer) bad |= vi_vmwrite(VMCS_GUEST_IA32_EFER, r->efer);
+        bad |= vi_write_guest_registers(VIG_CODE, r->rflags, r->cr0, r->cr4, r->efer);
         bad |= vi_vmwrite(VMCS_GUEST_FS_BASE, has_op && r->segment == 4 && !legacy ? r->segment_base : 0);
         bad |= vi_vmwrite(VMCS_GUEST_GS_BASE, has_op && r->segment == 5 && !legacy ? r->segment_base : 0);
         if (mode == VI_MODE_COMPAT) {
